@@ -1,0 +1,2 @@
+// Anchor so every library has at least one translation unit.
+#include "embedded.h"
