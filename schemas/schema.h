@@ -27,7 +27,16 @@ inline constexpr std::string_view kSearchRequestSchema =
 inline constexpr std::string_view kUserResource = "User";
 inline constexpr std::string_view kGroupResource = "Group";
 
-enum class AttrType { kString, kBoolean, kDecimal, kInteger, kDateTime, kReference, kBinary, kComplex };
+enum class AttrType {
+    kString,
+    kBoolean,
+    kDecimal,
+    kInteger,
+    kDateTime,
+    kReference,
+    kBinary,
+    kComplex
+};
 enum class Mutability { kReadOnly, kReadWrite, kImmutable, kWriteOnly };
 enum class Returned { kAlways, kNever, kDefault, kRequest };
 enum class Uniqueness { kNone, kServer, kGlobal };
@@ -95,12 +104,22 @@ public:
     // non-empty, every *.json schema file in that directory. An extension file holds one schema
     // plus "x-scimd-extends": "User" (or "Group") naming the resource type it extends. Returns
     // invalidValue with the file name on a malformed file.
-    static scim::Result<std::shared_ptr<const Registry>> Load(const std::string& extension_dir = "");
+    static scim::Result<std::shared_ptr<const Registry>> Load(
+        const std::string& extension_dir = "");
 
-    const Schema* FindSchema(std::string_view urn) const;  // case-insensitive
+    const Schema* FindSchema(std::string_view urn) const;               // case-insensitive
     const ResourceType* FindResourceType(std::string_view name) const;  // "User", "Group"
     const std::vector<Schema>& schemas() const { return schemas_; }
     const std::vector<ResourceType>& resource_types() const { return resource_types_; }
+
+    // The common attributes of RFC 7643 §3.1 (id, externalId, meta). They belong to every
+    // resource rather than to a schema, so they are not listed in any Schema; Resolve finds them
+    // as top-level attributes of every resource type, with `schema` set to the core schema.
+    const std::vector<Attribute>& common_attributes() const { return common_attributes_; }
+
+    // The core schema of `type`; nullptr only for a type whose schema failed to load (Load
+    // rejects that, so never for a loaded Registry).
+    const Schema* CoreSchema(const ResourceType& type) const;
 
     // Resolves an attribute path (case-insensitive, optional schema URN prefix) against the
     // core schema and extensions of `type`. invalidPath / invalidFilter is the caller's choice,
@@ -110,6 +129,7 @@ public:
 private:
     std::vector<Schema> schemas_;
     std::vector<ResourceType> resource_types_;
+    std::vector<Attribute> common_attributes_;
 };
 
 }  // namespace schemas
