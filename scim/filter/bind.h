@@ -1,0 +1,60 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "schemas/schema.h"
+#include "scim/filter/ast.h"
+#include "scim/result.h"
+
+namespace scim::filter {
+
+// Resolves every attribute path of `root` against the core schema and extensions of `type`
+// (case-insensitive, RFC 7643 §2.1), recording the schema and attribute definitions in the
+// tree, and checks each comparison against the attribute's type:
+//  - strings, references and binary take string literals; integers and decimals take numbers;
+//    dateTime takes a string in RFC 3339 form (normalised, see NormalizeDateTime); booleans
+//    take true/false (also the strings "true"/"false" in any case, as Entra ID sends them);
+//  - co, sw and ew need a string-like attribute; gt, ge, lt and le are refused on booleans,
+//    binary and complex attributes;
+//  - `eq null` and `ne null` are allowed on any attribute and mean "has no value" / "has a
+//    value" (the same as `not (x pr)` / `x pr`); null with any other operator is refused;
+//  - a comparison on a complex attribute other than `pr` compares its `value` sub-attribute;
+//    without one it is refused;
+//  - value paths need a complex attribute; their inner paths name its sub-attributes.
+// The common attributes id, externalId and meta (RFC 7643 §3.1) resolve on every type.
+// Errors are 400 invalidFilter naming the attribute (unknown, or wrong operator or literal).
+// The registry must outlive the bound tree: the tree points into it.
+Status Bind(Node& root, const schemas::Registry& registry, const schemas::ResourceType& type);
+
+// Binds a PATCH path the same way; errors are 400 invalidPath.
+Status BindPatchPath(PatchPath& path,
+                     const schemas::Registry& registry,
+                     const schemas::ResourceType& type);
+
+// A filter parsed and bound to one resource type. Move-only; holds pointers into the Registry.
+class BoundFilter {
+public:
+    const Node& root() const { return *root_; }
+    const schemas::ResourceType& type() const { return *type_; }
+
+    // Parse + Bind. Errors are 400 invalidFilter.
+    static Result<BoundFilter> Create(std::string_view text,
+                                      const schemas::Registry& registry,
+                                      const schemas::ResourceType& type);
+
+private:
+    BoundFilter(NodePtr root, const schemas::ResourceType* type)
+        : root_(std::move(root)), type_(type) {}
+
+    NodePtr root_;
+    const schemas::ResourceType* type_;
+};
+
+// Normalises an RFC 3339 date-time to UTC with exactly three fraction digits,
+// `YYYY-MM-DDTHH:MM:SS.sssZ`, the form the store keeps in its created/last_modified columns;
+// such strings order chronologically as text. nullopt when `text` is not RFC 3339.
+std::optional<std::string> NormalizeDateTime(std::string_view text);
+
+}  // namespace scim::filter
