@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "db/dialect.h"
 #include "schemas/schema.h"
 #include "scim/filter/ast.h"
 #include "scim/result.h"
@@ -12,8 +13,6 @@
 // Compiles a bound filter (scim/filter/bind.h) into a parameterised SQL WHERE fragment. Pure
 // string building: no database access and no SOCI types, so it is tested without a database.
 namespace db {
-
-enum class Dialect { kSqlite, kPostgres };
 
 // A value to bind, in order. Booleans are compiled to what each backend needs and never
 // appear here; dateTimes are bound as normalised strings.

@@ -1,0 +1,328 @@
+#include "db/database.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <libpq-fe.h>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <soci/connection-pool.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "db/url.h"
+
+namespace db {
+
+namespace {
+
+// How long a request waits for a free pooled session before it is told to retry (503).
+constexpr int kLeaseTimeoutMs = 10'000;
+// SQLite waits this long on a locked database inside one statement before reporting BUSY.
+constexpr int kSqliteBusyTimeoutMs = 5'000;
+// Re-runs of a transaction that lost a race (SQLite BUSY/LOCKED, PG serialization/deadlock).
+constexpr int kMaxConflictAttempts = 5;
+
+constexpr int kSqliteBusy = 5;
+constexpr int kSqliteLocked = 6;
+constexpr int kSqliteConstraint = 19;
+
+enum class Failure { kUnique, kConflict, kConnection, kTimeout, kOther };
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+    return text.substr(0, prefix.size()) == prefix;
+}
+
+Failure ClassifyPostgres(const soci::postgresql_soci_error& error) {
+    const std::string state = error.sqlstate();
+    if (state == "23505") {
+        return Failure::kUnique;
+    }
+    if (state == "40001" || state == "40P01") {
+        return Failure::kConflict;
+    }
+    if (state == "57014") {
+        return Failure::kTimeout;  // statement_timeout fired
+    }
+    // Class 08 is connection exceptions; 57P01..57P03 are the server shutting down or starting.
+    if (StartsWith(state, "08") || StartsWith(state, "57P")) {
+        return Failure::kConnection;
+    }
+    if (error.get_error_category() == soci::soci_error::connection_error) {
+        return Failure::kConnection;
+    }
+    return Failure::kOther;
+}
+
+Failure ClassifySqlite(const soci::sqlite3_soci_error& error) {
+    const int code = error.result() & 0xff;
+    if (code == kSqliteBusy || code == kSqliteLocked) {
+        return Failure::kConflict;
+    }
+    if (code == kSqliteConstraint &&
+        std::string_view(error.what()).find("UNIQUE") != std::string_view::npos) {
+        return Failure::kUnique;
+    }
+    return Failure::kOther;
+}
+
+Failure Classify(const std::exception& error) {
+    if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&error)) {
+        return ClassifyPostgres(*pg);
+    }
+    if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&error)) {
+        return ClassifySqlite(*lite);
+    }
+    if (const auto* soci_error = dynamic_cast<const soci::soci_error*>(&error)) {
+        if (soci_error->get_error_category() == soci::soci_error::connection_error) {
+            return Failure::kConnection;
+        }
+        if (soci_error->get_error_category() == soci::soci_error::constraint_violation &&
+            std::string_view(error.what()).find("UNIQUE") != std::string_view::npos) {
+            return Failure::kUnique;
+        }
+    }
+    return Failure::kOther;
+}
+
+// True when the session's PostgreSQL connection is gone (server restart, network cut). libpq
+// only notices on the next use, so this is checked after every failure.
+bool PostgresConnectionBad(soci::session& session) {
+    auto* backend = dynamic_cast<soci::postgresql_session_backend*>(session.get_backend());
+    return backend == nullptr || backend->conn_ == nullptr ||
+           PQstatus(backend->conn_) != CONNECTION_OK;
+}
+
+}  // namespace
+
+std::string_view DialectName(Dialect dialect) {
+    return dialect == Dialect::kSqlite ? "sqlite" : "postgresql";
+}
+
+scim::Error TranslateException(const std::exception& error) {
+    switch (Classify(error)) {
+        case Failure::kUnique:
+            return {409, scim::ScimType::kUniqueness, "a resource with that unique value exists",
+                    error.what()};
+        case Failure::kConflict:
+        case Failure::kConnection:
+        case Failure::kTimeout:
+            return scim::Error::Unavailable(error.what());
+        case Failure::kOther:
+            break;
+    }
+    return scim::Error::Internal(error.what());
+}
+
+// A fixed set of sessions shared by all threads. A slot whose connection broke is reopened when
+// it is next leased, so the process recovers from a database restart without restarting.
+class Database::Pool {
+public:
+    Pool(Dialect dialect, std::string connect_string, std::size_t size)
+        : dialect_(dialect),
+          connect_string_(std::move(connect_string)),
+          pool_(size),
+          size_(size),
+          broken_(size, false) {}
+
+    void OpenAll() {
+        for (std::size_t i = 0; i < size_; ++i) {
+            Connect(pool_.at(i));
+        }
+    }
+
+    std::size_t size() const { return size_; }
+    Dialect dialect() const { return dialect_; }
+
+    // Leases a session; nullopt when none frees up within kLeaseTimeoutMs.
+    std::optional<std::size_t> Lease() {
+        std::size_t pos = 0;
+        if (!pool_.try_lease(pos, kLeaseTimeoutMs)) {
+            return std::nullopt;
+        }
+        return pos;
+    }
+    void GiveBack(std::size_t pos) { pool_.give_back(pos); }
+    soci::session& At(std::size_t pos) { return pool_.at(pos); }
+
+    // Reopens the slot's connection when it was marked broken. Throws on failure (and the slot
+    // stays marked, so the next lease tries again).
+    void EnsureConnected(std::size_t pos) {
+        if (!IsBroken(pos)) {
+            return;
+        }
+        soci::session& session = pool_.at(pos);
+        session.close();
+        Connect(session);
+        SetBroken(pos, false);
+    }
+
+    // After a failure: marks the slot broken when its connection is gone. Returns true if so.
+    bool CheckAfterFailure(std::size_t pos) {
+        if (dialect_ != Dialect::kPostgres || !PostgresConnectionBad(pool_.at(pos))) {
+            return false;
+        }
+        SetBroken(pos, true);
+        return true;
+    }
+
+    void MarkBroken(std::size_t pos) { SetBroken(pos, true); }
+
+private:
+    void Connect(soci::session& session) {
+        session.open(dialect_ == Dialect::kSqlite ? "sqlite3" : "postgresql", connect_string_);
+        if (dialect_ == Dialect::kSqlite) {
+            ConfigureSqlite(session);
+        }
+    }
+
+    static void ConfigureSqlite(soci::session& session) {
+        std::string mode;
+        session << "PRAGMA journal_mode=WAL", soci::into(mode);
+        session << "PRAGMA busy_timeout=" + std::to_string(kSqliteBusyTimeoutMs);
+        session << "PRAGMA foreign_keys=ON";
+        session << "PRAGMA synchronous=NORMAL";
+    }
+
+    bool IsBroken(std::size_t pos) {
+        std::lock_guard lock(mutex_);
+        return broken_[pos];
+    }
+    void SetBroken(std::size_t pos, bool broken) {
+        std::lock_guard lock(mutex_);
+        broken_[pos] = broken;
+    }
+
+    Dialect dialect_;
+    std::string connect_string_;
+    soci::connection_pool pool_;
+    std::size_t size_;
+    std::mutex mutex_;
+    std::vector<bool> broken_;
+};
+
+scim::Result<std::shared_ptr<Database>> Database::Open(std::string_view url,
+                                                       std::size_t pool_size) {
+    auto target = ParseDatabaseUrl(url);
+    if (!target.ok()) {
+        return std::move(target).error();
+    }
+    std::size_t size = std::max<std::size_t>(pool_size, 1);
+    if (target->memory) {
+        size = 1;
+    }
+    auto pool = std::make_unique<Pool>(target->dialect, target->connect_string, size);
+    try {
+        pool->OpenAll();
+    } catch (const std::exception& error) {
+        // The driver's message can echo the connect string; report only the redacted URL.
+        scim::Error failed = TranslateException(error);
+        if (failed.status == 500) {
+            failed = scim::Error::Unavailable("");
+        }
+        failed.internal = "cannot open database " + RedactUrl(url) + ": " +
+                          RedactConnectMessage(error.what(), target->password);
+        return failed;
+    }
+    return std::shared_ptr<Database>(
+        new Database(target->dialect, RedactUrl(url), std::move(pool)));
+}
+
+Database::Database(Dialect dialect, std::string redacted_url, std::unique_ptr<Pool> pool)
+    : dialect_(dialect), redacted_url_(std::move(redacted_url)), pool_(std::move(pool)) {}
+
+Database::~Database() = default;
+
+std::size_t Database::pool_size() const {
+    return pool_->size();
+}
+
+namespace {
+
+// Returns a leased slot to the pool on every path out of RunErased.
+class LeaseGuard {
+public:
+    LeaseGuard(std::function<void()> give_back) : give_back_(std::move(give_back)) {}
+    ~LeaseGuard() { give_back_(); }
+    LeaseGuard(const LeaseGuard&) = delete;
+    LeaseGuard& operator=(const LeaseGuard&) = delete;
+
+private:
+    std::function<void()> give_back_;
+};
+
+void RollbackQuietly(soci::session& session) {
+    try {
+        session << "ROLLBACK";
+    } catch (const std::exception&) {
+        // The transaction is gone with the connection, or was never started: nothing to undo.
+    }
+}
+
+}  // namespace
+
+scim::Status Database::RunErased(bool transactional,
+                                 const std::function<scim::Status(soci::session&)>& fn) {
+    std::optional<std::size_t> pos = pool_->Lease();
+    if (!pos) {
+        return scim::Error::Unavailable("no database session became free in time");
+    }
+    LeaseGuard guard([this, p = *pos] { pool_->GiveBack(p); });
+    soci::session& session = pool_->At(*pos);
+
+    bool reconnected = false;
+    for (int attempt = 1;; ++attempt) {
+        bool committing = false;
+        try {
+            pool_->EnsureConnected(*pos);
+            if (transactional) {
+                session << (dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+            }
+            scim::Status result = fn(session);
+            if (transactional) {
+                if (!result.ok()) {
+                    RollbackQuietly(session);
+                    return result;
+                }
+                committing = true;
+                session << "COMMIT";
+            }
+            return result;
+        } catch (const std::exception& error) {
+            if (transactional && !committing) {
+                RollbackQuietly(session);
+            }
+            const Failure failure = Classify(error);
+            const bool lost = pool_->CheckAfterFailure(*pos) || failure == Failure::kConnection;
+            if (lost) {
+                pool_->MarkBroken(*pos);
+                // A lost connection aborts the open transaction on the server, so the work can
+                // be redone on a fresh connection, once; a lost COMMIT has an unknown outcome.
+                if (!reconnected && !committing) {
+                    reconnected = true;
+                    continue;
+                }
+                return scim::Error::Unavailable(error.what());
+            }
+            if (failure == Failure::kConflict && transactional && attempt < kMaxConflictAttempts) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
+                continue;
+            }
+            return TranslateException(error);
+        }
+    }
+}
+
+bool Database::Ping() {
+    scim::Status status = WithSession([](soci::session& session) -> scim::Status {
+        int one = 0;
+        session << "SELECT 1", soci::into(one);
+        return scim::Ok{};
+    });
+    return status.ok();
+}
+
+}  // namespace db

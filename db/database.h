@@ -1,0 +1,116 @@
+#pragma once
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "db/dialect.h"
+#include "scim/result.h"
+
+namespace soci {
+class session;
+}
+
+// The database handle shared by every store: a pool of SOCI sessions to one SQLite file or one
+// PostgreSQL database, transactions with bounded retries, and the one place where SOCI
+// exceptions become scim::Error values.
+namespace db {
+
+// "sqlite" or "postgresql": the folder name under db/migrations/.
+std::string_view DialectName(Dialect dialect);
+
+// `url` with any password replaced by "***", safe for logs and error messages.
+std::string RedactUrl(std::string_view url);
+
+// Maps an exception thrown by SOCI (or anything else) inside a database call to a scim::Error:
+//   unique violation                          -> 409 uniqueness (generic detail; stores that
+//                                                know which attribute rewrite the detail)
+//   connection lost / refused / timed out,
+//   SQLite BUSY or LOCKED, PG statement timeout -> 503 (Error::Unavailable)
+//   anything else                             -> 500 (Error::Internal, message for the log only)
+// Never puts SQL text or a DSN into `detail`.
+scim::Error TranslateException(const std::exception& error);
+
+class Database {
+public:
+    // Opens `pool_size` sessions (at least 1) to
+    //   sqlite:PATH                 a file, created when missing (WAL, busy_timeout,
+    //                               foreign_keys on, synchronous NORMAL)
+    //   sqlite::memory:             a private in-memory database; the pool is forced to 1
+    //                               session because each SQLite memory connection is its own DB
+    //   postgresql://user[:pass]@host[:port]/db[?key=value&...]
+    //                               (also postgres://); a connect timeout and a statement
+    //                               timeout are added unless the URL sets them
+    // Does not apply migrations (see db/migrate.h). Errors: 400-free; a bad URL gives 500 with a
+    // clear internal message, an unreachable server 503. The message never holds the password.
+    static scim::Result<std::shared_ptr<Database>> Open(std::string_view url,
+                                                        std::size_t pool_size = 4);
+
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    Dialect dialect() const { return dialect_; }
+    std::size_t pool_size() const;
+    const std::string& redacted_url() const { return redacted_url_; }
+
+    // Runs `fn(session)` inside one transaction on a leased session and returns what `fn`
+    // returns. `fn` returns scim::Result<T> or scim::Status; an error result rolls back, an ok
+    // result commits. Exceptions thrown by `fn` roll back and are translated with
+    // TranslateException. On SQLite the transaction is BEGIN IMMEDIATE (one writer at a time);
+    // SQLite BUSY/LOCKED and PostgreSQL serialization failures or deadlocks re-run `fn` a bounded
+    // number of times, then give 503 — so `fn` must be safe to run again from the start.
+    // Thread-safe; blocks while every session is leased.
+    template <typename F>
+    auto WithTransaction(F&& fn) -> std::invoke_result_t<F&, soci::session&> {
+        return Run<std::invoke_result_t<F&, soci::session&>>(true, fn);
+    }
+
+    // Same as WithTransaction but without BEGIN/COMMIT (autocommit reads). Not retried.
+    template <typename F>
+    auto WithSession(F&& fn) -> std::invoke_result_t<F&, soci::session&> {
+        return Run<std::invoke_result_t<F&, soci::session&>>(false, fn);
+    }
+
+    // True when a trivial query succeeds on a pooled session (reconnecting if needed).
+    bool Ping();
+
+private:
+    class Pool;
+    Database(Dialect dialect, std::string redacted_url, std::unique_ptr<Pool> pool);
+
+    // The type-erased core of WithTransaction/WithSession.
+    scim::Status RunErased(bool transactional,
+                           const std::function<scim::Status(soci::session&)>& fn);
+
+    template <typename R, typename F>
+    R Run(bool transactional, F& fn) {
+        std::optional<R> out;
+        scim::Status status = RunErased(transactional, [&](soci::session& session) -> scim::Status {
+            out.reset();
+            out.emplace(fn(session));
+            if (!out->ok()) {
+                return out->error();
+            }
+            return scim::Ok{};
+        });
+        if (!status.ok()) {
+            // An error produced by `fn` itself is returned as is; anything else (commit failure,
+            // translated exception, exhausted retries) comes from RunErased.
+            return std::move(status).error();
+        }
+        return std::move(*out);
+    }
+
+    Dialect dialect_;
+    std::string redacted_url_;
+    std::unique_ptr<Pool> pool_;
+};
+
+}  // namespace db

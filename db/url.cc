@@ -1,0 +1,244 @@
+#include "db/url.h"
+
+#include <cctype>
+#include <optional>
+#include <vector>
+
+namespace db {
+
+namespace {
+
+constexpr std::string_view kSqlitePrefix = "sqlite:";
+constexpr std::string_view kSqliteMemory = ":memory:";
+constexpr std::string_view kDefaultConnectTimeoutSeconds = "5";
+constexpr std::string_view kDefaultStatementTimeout = "-c statement_timeout=15000";
+
+int HexValue(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower >= 'a' && lower <= 'f') {
+        return lower - 'a' + 10;
+    }
+    return -1;
+}
+
+std::optional<std::string> PercentDecode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out.push_back(text[i]);
+            continue;
+        }
+        if (i + 2 >= text.size()) {
+            return std::nullopt;
+        }
+        const int hi = HexValue(text[i + 1]);
+        const int lo = HexValue(text[i + 2]);
+        if (hi < 0 || lo < 0) {
+            return std::nullopt;
+        }
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+    }
+    return out;
+}
+
+// libpq keyword/value syntax: single-quote the value, escaping quotes and backslashes.
+std::string QuoteConnValue(std::string_view value) {
+    std::string out = "'";
+    for (char c : value) {
+        if (c == '\'' || c == '\\') {
+            out.push_back('\\');
+        }
+        out.push_back(c);
+    }
+    out.push_back('\'');
+    return out;
+}
+
+scim::Error BadUrl(std::string_view url, std::string_view why) {
+    return scim::Error::Internal("invalid database URL " + RedactUrl(url) + ": " +
+                                 std::string(why));
+}
+
+scim::Result<DatabaseTarget> ParseSqlite(std::string_view url) {
+    DatabaseTarget target;
+    target.dialect = Dialect::kSqlite;
+    std::string_view path = url.substr(kSqlitePrefix.size());
+    if (path.empty()) {
+        return BadUrl(url, "missing file path after sqlite:");
+    }
+    if (path == kSqliteMemory) {
+        target.memory = true;
+    }
+    // SOCI splits its connect string on spaces; a quoted value may contain them.
+    if (path.find('"') != std::string_view::npos) {
+        return BadUrl(url, "the file path may not contain a double quote");
+    }
+    target.connect_string = "db=\"" + std::string(path) + "\"";
+    return target;
+}
+
+struct PgParts {
+    std::vector<std::pair<std::string, std::string>> params;  // keyword, decoded value
+    std::string password;
+};
+
+// Splits "user[:pass]@host[:port]/db?k=v&..." (the part after the scheme).
+scim::Result<PgParts> SplitPostgres(std::string_view url, std::string_view rest) {
+    PgParts parts;
+    auto add = [&](std::string key, std::string_view raw) -> bool {
+        auto value = PercentDecode(raw);
+        if (!value) {
+            return false;
+        }
+        parts.params.emplace_back(std::move(key), std::move(*value));
+        return true;
+    };
+    std::string_view query;
+    if (auto q = rest.find('?'); q != std::string_view::npos) {
+        query = rest.substr(q + 1);
+        rest = rest.substr(0, q);
+    }
+    std::string_view authority = rest;
+    std::string_view dbname;
+    if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+        authority = rest.substr(0, slash);
+        dbname = rest.substr(slash + 1);
+    }
+    std::string_view hostport = authority;
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+        std::string_view userinfo = authority.substr(0, at);
+        hostport = authority.substr(at + 1);
+        std::string_view user = userinfo;
+        if (auto colon = userinfo.find(':'); colon != std::string_view::npos) {
+            user = userinfo.substr(0, colon);
+            auto pass = PercentDecode(userinfo.substr(colon + 1));
+            if (!pass) {
+                return BadUrl(url, "bad percent-encoding in the password");
+            }
+            parts.password = *pass;
+            parts.params.emplace_back("password", *pass);
+        }
+        if (!user.empty() && !add("user", user)) {
+            return BadUrl(url, "bad percent-encoding in the user name");
+        }
+    }
+    std::string_view host = hostport;
+    if (!hostport.empty() && hostport.front() == '[') {  // [::1]:5432
+        auto close = hostport.find(']');
+        if (close == std::string_view::npos) {
+            return BadUrl(url, "unclosed [ in the host");
+        }
+        host = hostport.substr(1, close - 1);
+        std::string_view after = hostport.substr(close + 1);
+        if (!after.empty() && after.front() == ':' && !add("port", after.substr(1))) {
+            return BadUrl(url, "bad port");
+        }
+    } else if (auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
+        host = hostport.substr(0, colon);
+        if (!add("port", hostport.substr(colon + 1))) {
+            return BadUrl(url, "bad port");
+        }
+    }
+    if (!host.empty() && !add("host", host)) {
+        return BadUrl(url, "bad percent-encoding in the host");
+    }
+    if (!dbname.empty() && !add("dbname", dbname)) {
+        return BadUrl(url, "bad percent-encoding in the database name");
+    }
+    while (!query.empty()) {
+        std::string_view pair = query.substr(0, query.find('&'));
+        query = pair.size() < query.size() ? query.substr(pair.size() + 1) : std::string_view{};
+        auto eq = pair.find('=');
+        if (eq == std::string_view::npos || eq == 0) {
+            return BadUrl(url, "query parameters must be key=value");
+        }
+        auto key = PercentDecode(pair.substr(0, eq));
+        if (!key || !add(*key, pair.substr(eq + 1))) {
+            return BadUrl(url, "bad percent-encoding in a query parameter");
+        }
+    }
+    return parts;
+}
+
+bool HasKey(const PgParts& parts, std::string_view key) {
+    for (const auto& [k, v] : parts.params) {
+        if (k == key) {
+            return true;
+        }
+    }
+    return false;
+}
+
+scim::Result<DatabaseTarget> ParsePostgres(std::string_view url, std::string_view rest) {
+    auto parts = SplitPostgres(url, rest);
+    if (!parts.ok()) {
+        return std::move(parts).error();
+    }
+    if (!HasKey(*parts, "connect_timeout")) {
+        parts->params.emplace_back("connect_timeout", kDefaultConnectTimeoutSeconds);
+    }
+    if (!HasKey(*parts, "options")) {
+        parts->params.emplace_back("options", kDefaultStatementTimeout);
+    }
+    DatabaseTarget target;
+    target.dialect = Dialect::kPostgres;
+    target.password = parts->password;
+    for (const auto& [key, value] : parts->params) {
+        if (!target.connect_string.empty()) {
+            target.connect_string += ' ';
+        }
+        target.connect_string += key + "=" + QuoteConnValue(value);
+    }
+    return target;
+}
+
+}  // namespace
+
+std::string RedactUrl(std::string_view url) {
+    auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) {
+        return std::string(url);
+    }
+    std::string_view rest = url.substr(scheme_end + 3);
+    auto at = rest.substr(0, rest.find_first_of("/?")).rfind('@');
+    if (at == std::string_view::npos) {
+        return std::string(url);
+    }
+    auto colon = rest.substr(0, at).find(':');
+    if (colon == std::string_view::npos) {
+        return std::string(url);
+    }
+    return std::string(url.substr(0, scheme_end + 3)) + std::string(rest.substr(0, colon)) +
+           ":***" + std::string(rest.substr(at));
+}
+
+std::string RedactConnectMessage(std::string_view message, std::string_view password) {
+    std::string out(message);
+    if (password.empty()) {
+        return out;
+    }
+    for (auto pos = out.find(password); pos != std::string::npos;
+         pos = out.find(password, pos + 3)) {
+        out.replace(pos, password.size(), "***");
+    }
+    return out;
+}
+
+scim::Result<DatabaseTarget> ParseDatabaseUrl(std::string_view url) {
+    if (url.substr(0, kSqlitePrefix.size()) == kSqlitePrefix) {
+        return ParseSqlite(url);
+    }
+    for (std::string_view scheme : {"postgresql://", "postgres://"}) {
+        if (url.substr(0, scheme.size()) == scheme) {
+            return ParsePostgres(url, url.substr(scheme.size()));
+        }
+    }
+    return BadUrl(url, "expected sqlite:PATH or postgresql://...");
+}
+
+}  // namespace db
