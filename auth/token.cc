@@ -64,9 +64,12 @@ std::string EncodeChecksum(std::uint32_t value) {
     return out;
 }
 
+}  // namespace
+
 // Uniform base62 characters from randombytes_buf by rejection sampling: bytes >= 248 (= 4 * 62)
 // are discarded so that every character is equally likely.
 std::string RandomBase62(std::size_t count) {
+    EnsureSodium();
     std::string out;
     out.reserve(count);
     std::array<unsigned char, 64> pool{};
@@ -81,6 +84,8 @@ std::string RandomBase62(std::size_t count) {
     sodium_memzero(pool.data(), pool.size());
     return out;
 }
+
+namespace {
 
 std::optional<TokenKind> KindFromPrefix(std::string_view text) {
     for (TokenKind kind : {TokenKind::kOrg, TokenKind::kWorkspace, TokenKind::kAdmin}) {

@@ -74,6 +74,10 @@ private:
     std::string value_;
 };
 
+// `count` characters drawn uniformly from [0-9A-Za-z] with randombytes_buf; used for tokens and
+// for record ids. Thread-safe.
+std::string RandomBase62(std::size_t count);
+
 // What can be learned from a token's text without a database.
 struct ParsedToken {
     TokenKind kind = TokenKind::kOrg;

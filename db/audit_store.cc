@@ -1,0 +1,286 @@
+#include "db/audit_store.h"
+
+#include <charconv>
+
+#include <soci/soci.h>
+#include <sodium.h>
+
+#include "auth/time.h"
+
+namespace db {
+namespace {
+
+constexpr std::string_view kCursorTag = "a1:";
+
+// NULL when the optional is empty; the string must outlive the statement.
+struct NullableText {
+    explicit NullableText(const std::optional<std::string>& v)
+        : value(v.value_or("")), ind(v ? soci::i_ok : soci::i_null) {}
+    std::string value;
+    soci::indicator ind;
+};
+
+// Empty text is stored as NULL.
+std::optional<std::string> NonEmpty(std::string_view v) {
+    return v.empty() ? std::nullopt : std::optional<std::string>(v);
+}
+
+std::optional<std::string> FromNullable(const std::string& value, soci::indicator ind) {
+    if (ind == soci::i_null) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::string Base64Url(std::string_view bytes) {
+    std::string out(
+        sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                      bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    out.resize(out.size() - 1);  // drop the terminating NUL
+    return out;
+}
+
+std::optional<std::string> FromBase64Url(std::string_view text) {
+    std::string out(text.size(), '\0');
+    std::size_t len = 0;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                          text.size(), nullptr, &len, nullptr,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
+        return std::nullopt;
+    }
+    out.resize(len);
+    return out;
+}
+
+// The event_id a cursor points after, if it was made by CursorAfter for `org_id`.
+std::optional<std::int64_t> DecodeCursor(std::string_view cursor, std::string_view org_id) {
+    if (cursor.size() > 256) {
+        return std::nullopt;
+    }
+    auto raw = FromBase64Url(cursor);
+    if (!raw || !std::string_view(*raw).starts_with(kCursorTag)) {
+        return std::nullopt;
+    }
+    std::string_view rest = std::string_view(*raw).substr(kCursorTag.size());
+    std::size_t sep = rest.rfind(':');
+    if (sep == std::string_view::npos || rest.substr(0, sep) != org_id) {
+        return std::nullopt;
+    }
+    std::string_view digits = rest.substr(sep + 1);
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    if (ec != std::errc() || end != digits.data() + digits.size() || id < 0) {
+        return std::nullopt;
+    }
+    return id;
+}
+
+scim::Error InvalidCursor() {
+    return scim::Error::BadRequest(scim::ScimType::kInvalidCursor, "the cursor is not valid");
+}
+
+// Reads one page; `limit` rows at most. Runs on a session without a transaction: each statement
+// sees committed events only, and ids are assigned in commit order, so nothing is missed.
+std::vector<AuditRecord> SelectPage(soci::session& session,
+                                    const AuditQuery& query,
+                                    std::int64_t after,
+                                    const std::optional<std::string>& created_after,
+                                    int limit) {
+    std::string sql =
+        "SELECT event_id, created_at, actor_kind, actor_id, actor_name, action, target_type, "
+        "target_id, workspace_id, request_id, source_addr, CAST(details AS TEXT) "
+        "FROM audit_events WHERE org_id = :org AND event_id > :after";
+    if (created_after) {
+        sql += " AND created_at > :created_after";
+    }
+    if (query.workspace_id) {
+        sql += " AND workspace_id = :workspace";
+    }
+    sql += " ORDER BY event_id LIMIT " + std::to_string(limit);
+
+    long long event_id = 0;
+    std::string created_at, actor_kind, action, details;
+    std::string actor_id, actor_name, target_type, target_id, workspace_id, request_id, source_addr;
+    soci::indicator i_actor_id, i_actor_name, i_target_type, i_target_id, i_workspace, i_request,
+        i_source;
+    long long after_value = after;
+
+    soci::statement st(session);
+    st.exchange(soci::into(event_id));
+    st.exchange(soci::into(created_at));
+    st.exchange(soci::into(actor_kind));
+    st.exchange(soci::into(actor_id, i_actor_id));
+    st.exchange(soci::into(actor_name, i_actor_name));
+    st.exchange(soci::into(action));
+    st.exchange(soci::into(target_type, i_target_type));
+    st.exchange(soci::into(target_id, i_target_id));
+    st.exchange(soci::into(workspace_id, i_workspace));
+    st.exchange(soci::into(request_id, i_request));
+    st.exchange(soci::into(source_addr, i_source));
+    st.exchange(soci::into(details));
+    st.exchange(soci::use(query.org_id));
+    st.exchange(soci::use(after_value));
+    if (created_after) {
+        st.exchange(soci::use(*created_after));
+    }
+    if (query.workspace_id) {
+        st.exchange(soci::use(*query.workspace_id));
+    }
+    st.alloc();
+    st.prepare(sql);
+    st.define_and_bind();
+    st.execute(false);
+
+    std::vector<AuditRecord> out;
+    while (st.fetch()) {
+        AuditRecord r;
+        r.event_id = event_id;
+        r.org_id = query.org_id;
+        r.created_at = created_at;
+        r.actor_kind = actor_kind;
+        r.actor_id = FromNullable(actor_id, i_actor_id);
+        r.actor_name = FromNullable(actor_name, i_actor_name);
+        r.action = action;
+        r.target_type = FromNullable(target_type, i_target_type);
+        r.target_id = FromNullable(target_id, i_target_id);
+        r.workspace_id = FromNullable(workspace_id, i_workspace);
+        r.request_id = FromNullable(request_id, i_request);
+        r.source_addr = FromNullable(source_addr, i_source);
+        r.details = nlohmann::json::parse(details, nullptr, /*allow_exceptions=*/false);
+        if (r.details.is_discarded()) {
+            r.details = nlohmann::json::object();
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string_view ActorKindName(scim::CredentialKind kind) {
+    switch (kind) {
+        case scim::CredentialKind::kOrgSat:
+            return "org_sat";
+        case scim::CredentialKind::kWorkspaceSat:
+            return "workspace_sat";
+        case scim::CredentialKind::kAdminKey:
+            return "admin_key";
+        case scim::CredentialKind::kCli:
+            return "cli";
+    }
+    return "cli";
+}
+
+std::int64_t AppendAuditEvent(soci::session& session,
+                              Dialect dialect,
+                              const scim::RequestContext& context,
+                              const scim::AuditEvent& event,
+                              const std::string& created_at) {
+    const scim::Principal& actor = context.principal;
+    if (dialect == Dialect::kPostgres) {
+        // Serialises the org's audit writers until commit (see the header).
+        const std::string lock_key = "scimd.audit:" + actor.org_id;
+        session << "SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))", soci::use(lock_key);
+    }
+    long long event_id = 0;
+    session << "SELECT COALESCE(MAX(event_id), 0) + 1 FROM audit_events WHERE org_id = :org",
+        soci::into(event_id), soci::use(actor.org_id);
+
+    NullableText actor_id(NonEmpty(actor.credential_id));
+    NullableText actor_name(NonEmpty(actor.credential_name));
+    NullableText target_type(NonEmpty(event.target_type));
+    NullableText target_id(NonEmpty(event.target_id));
+    NullableText workspace(actor.workspace_id);
+    if (event.details.is_object() && event.details.contains("workspace_id") &&
+        event.details["workspace_id"].is_string()) {
+        // Actions on a workspace's own objects are filed under that workspace even when an
+        // org-level credential performed them.
+        workspace = NullableText(event.details["workspace_id"].get<std::string>());
+    }
+    NullableText request_id(NonEmpty(context.request_id));
+    NullableText source_addr(NonEmpty(context.source_addr));
+    const std::string kind(ActorKindName(actor.kind));
+    const std::string details = event.details.is_object() ? event.details.dump() : "{}";
+    const std::string details_expr =
+        dialect == Dialect::kPostgres ? "CAST(:details AS jsonb)" : ":details";
+
+    session << "INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, actor_id, "
+               "actor_name, action, target_type, target_id, workspace_id, request_id, "
+               "source_addr, details) VALUES (:org, :id, :created_at, :kind, :actor_id, "
+               ":actor_name, :action, :target_type, :target_id, :workspace, :request_id, "
+               ":source_addr, " +
+                   details_expr + ")",
+        soci::use(actor.org_id), soci::use(event_id), soci::use(created_at), soci::use(kind),
+        soci::use(actor_id.value, actor_id.ind), soci::use(actor_name.value, actor_name.ind),
+        soci::use(event.action), soci::use(target_type.value, target_type.ind),
+        soci::use(target_id.value, target_id.ind), soci::use(workspace.value, workspace.ind),
+        soci::use(request_id.value, request_id.ind), soci::use(source_addr.value, source_addr.ind),
+        soci::use(details);
+    return event_id;
+}
+
+nlohmann::json ToJson(const AuditRecord& record) {
+    nlohmann::json out = {{"id", std::to_string(record.event_id)},
+                          {"created_at", record.created_at},
+                          {"actor_kind", record.actor_kind},
+                          {"action", record.action},
+                          {"details", record.details}};
+    auto put = [&](const char* key, const std::optional<std::string>& value) {
+        if (value) {
+            out[key] = *value;
+        }
+    };
+    put("actor_id", record.actor_id);
+    put("actor_name", record.actor_name);
+    put("target_type", record.target_type);
+    put("target_id", record.target_id);
+    put("workspace_id", record.workspace_id);
+    put("request_id", record.request_id);
+    put("source_addr", record.source_addr);
+    return out;
+}
+
+std::string CursorAfter(std::string_view org_id, std::int64_t event_id) {
+    std::string raw(kCursorTag);
+    raw.append(org_id).append(":").append(std::to_string(event_id));
+    return Base64Url(raw);
+}
+
+AuditStore::AuditStore(std::shared_ptr<Database> database) : database_(std::move(database)) {}
+
+scim::Result<AuditPage> AuditStore::List(const AuditQuery& query) {
+    if (query.per_page < 1 || query.per_page > kMaxAuditPage) {
+        return scim::Error::BadRequest(scim::ScimType::kInvalidValue,
+                                       "per_page must be between 1 and 100");
+    }
+    std::optional<std::string> created_after;
+    if (query.created_after) {
+        auto t = auth::ParseTimestamp(*query.created_after);
+        if (!t) {
+            return scim::Error::BadRequest(scim::ScimType::kInvalidValue,
+                                           "created_after must be an RFC 3339 timestamp");
+        }
+        created_after = auth::FormatTimestamp(*t);
+    }
+    std::int64_t after = 0;
+    if (query.cursor) {
+        auto decoded = DecodeCursor(*query.cursor, query.org_id);
+        if (!decoded) {
+            return InvalidCursor();
+        }
+        after = *decoded;
+    }
+
+    return database_->WithSession([&](soci::session& session) -> scim::Result<AuditPage> {
+        AuditPage page;
+        page.events = SelectPage(session, query, after, created_after, query.per_page + 1);
+        if (page.events.size() > static_cast<std::size_t>(query.per_page)) {
+            page.events.pop_back();
+            page.next_cursor = CursorAfter(query.org_id, page.events.back().event_id);
+        }
+        return page;
+    });
+}
+
+}  // namespace db
