@@ -40,7 +40,8 @@ struct AttrPath {
     // multi-valued attribute and `sub_attribute` the one named inside the brackets. For a
     // comparison on a complex attribute without a sub-attribute, Bind sets `sub_attribute` to
     // its `value` sub-attribute (`emails eq "x"` means `emails.value eq "x"`).
-    // `schema` is nullptr for the common attributes of RFC 7643 §3.1 (id, externalId, meta).
+    // For the common attributes of RFC 7643 §3.1 (id, externalId, meta) `schema` is the core
+    // schema of the resource type, as schemas::Registry::Resolve reports it.
     const schemas::Schema* schema = nullptr;
     const schemas::Attribute* attribute = nullptr;
     const schemas::Attribute* sub_attribute = nullptr;
