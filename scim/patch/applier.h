@@ -1,0 +1,57 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "schemas/schema.h"
+#include "scim/patch/members.h"
+#include "scim/patch/patch.h"
+#include "scim/patch/target.h"
+#include "scim/result.h"
+
+namespace scim::patch {
+
+// Applies operations one by one to a working copy of a resource document. Not thread-safe; one
+// Applier per request. Errors leave the working copy half-changed: the caller discards it.
+class Applier {
+public:
+    Applier(const schemas::Registry& registry,
+            const schemas::ResourceType& type,
+            nlohmann::json doc);
+
+    // Applies one operation; errors carry a detail without the operation index.
+    Status Apply(const Operation& operation);
+
+    // The final document (extension keys and "schemas" tidied) and member changes.
+    PatchResult Finish() &&;
+
+private:
+    Status ApplyPathless(PatchOp op, const nlohmann::json& value);
+    Status ApplySchemaObject(PatchOp op,
+                             const schemas::Schema& schema,
+                             const nlohmann::json& value);
+    Status ApplyToTarget(PatchOp op, const Target& target, const nlohmann::json* value);
+    Status ApplyToMembers(PatchOp op, const Target& target, const nlohmann::json* value);
+
+    Status Set(PatchOp op, const Target& target, const nlohmann::json& value);
+    void SetAttribute(PatchOp op, const Target& target, const nlohmann::json& value);
+    void SetSubAttribute(const Target& target, const nlohmann::json& value);
+    Status SetFiltered(PatchOp op, const Target& target, const nlohmann::json& value);
+    Status Remove(const Target& target, const nlohmann::json* value);
+    Status RemoveFiltered(const Target& target);
+    void RemoveListed(const Target& target, const nlohmann::json& value);
+
+    // The object that holds the target's attribute: the document, or its extension object
+    // (created when `create`). nullptr when absent and not created.
+    nlohmann::json* Container(const Target& target, bool create);
+    bool IsMembers(const Target& target) const;
+    void TidyExtensions();
+
+    const schemas::Registry& registry_;
+    const schemas::ResourceType& type_;
+    const schemas::Attribute* members_attribute_ = nullptr;
+    nlohmann::json original_;
+    nlohmann::json doc_;
+    MemberEdits members_;
+};
+
+}  // namespace scim::patch

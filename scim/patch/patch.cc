@@ -1,0 +1,144 @@
+#include "scim/patch/patch.h"
+
+#include <string>
+#include <utility>
+
+#include "scim/patch/applier.h"
+#include "scim/patch/document.h"
+
+namespace scim::patch {
+namespace {
+
+using nlohmann::json;
+
+Error SyntaxError(std::string detail) {
+    return Error::Scim(ScimType::kInvalidSyntax, std::move(detail));
+}
+
+// Prefixes an error's detail with the failing operation, e.g. "Operations[2]: ...".
+Error AtOperation(std::size_t index, Error error) {
+    error.detail = "Operations[" + std::to_string(index) + "]: " + error.detail;
+    return error;
+}
+
+// The member of a request object whose key equals `name` in any case; nullptr when absent.
+// RFC 7644 §3.5.2 spells the keys "schemas", "Operations", "op", "path" and "value"; clients
+// vary the case.
+const json* FindKey(const json& object, std::string_view name) {
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (NameEquals(it.key(), name)) {
+            return &*it;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<PatchOp> ParseOpName(std::string_view name) {
+    for (PatchOp op : {PatchOp::kAdd, PatchOp::kReplace, PatchOp::kRemove}) {
+        if (NameEquals(name, PatchOpName(op))) {
+            return op;
+        }
+    }
+    return std::nullopt;
+}
+
+Status CheckSchemas(const json& body) {
+    const json* schemas = FindKey(body, "schemas");
+    if (schemas != nullptr && schemas->is_array()) {
+        for (const auto& urn : *schemas) {
+            if (urn.is_string() &&
+                NameEquals(urn.get_ref<const std::string&>(), schemas::kPatchOpSchema)) {
+                return Ok{};
+            }
+        }
+    }
+    return SyntaxError("schemas must list " + std::string(schemas::kPatchOpSchema));
+}
+
+Result<Operation> ParseOperation(const json& item) {
+    if (!item.is_object()) {
+        return SyntaxError("an operation must be an object");
+    }
+    const json* op = FindKey(item, "op");
+    if (op == nullptr || !op->is_string()) {
+        return SyntaxError("op must be one of add, replace, remove");
+    }
+    auto parsed_op = ParseOpName(op->get_ref<const std::string&>());
+    if (!parsed_op.has_value()) {
+        return SyntaxError("unknown op; expected add, replace or remove");
+    }
+    Operation operation;
+    operation.op = *parsed_op;
+    if (const json* path = FindKey(item, "path"); path != nullptr && !path->is_null()) {
+        if (!path->is_string()) {
+            return SyntaxError("path must be a string");
+        }
+        operation.path = path->get<std::string>();
+    }
+    if (const json* value = FindKey(item, "value"); value != nullptr) {
+        operation.value = *value;
+    }
+    // RFC 7644 §3.5.2.1 and §3.5.2.3: add and replace carry the value they write.
+    if (operation.op != PatchOp::kRemove && !operation.value.has_value()) {
+        return SyntaxError(std::string(PatchOpName(operation.op)) + " needs a value");
+    }
+    return operation;
+}
+
+}  // namespace
+
+std::string_view PatchOpName(PatchOp op) {
+    switch (op) {
+        case PatchOp::kAdd:
+            return "add";
+        case PatchOp::kReplace:
+            return "replace";
+        case PatchOp::kRemove:
+            return "remove";
+    }
+    return "add";
+}
+
+Result<std::vector<Operation>> ParseRequest(const json& body) {
+    if (!body.is_object()) {
+        return SyntaxError("a PATCH body must be a PatchOp object");
+    }
+    if (auto checked = CheckSchemas(body); !checked.ok()) {
+        return checked.error();
+    }
+    const json* items = FindKey(body, "Operations");
+    if (items == nullptr || !items->is_array() || items->empty()) {
+        return SyntaxError("Operations must be a non-empty array");
+    }
+    std::vector<Operation> operations;
+    for (std::size_t i = 0; i < items->size(); ++i) {
+        auto operation = ParseOperation((*items)[i]);
+        if (!operation.ok()) {
+            return AtOperation(i, std::move(operation).error());
+        }
+        operations.push_back(std::move(*operation));
+    }
+    return operations;
+}
+
+Result<PatchResult> Apply(const schemas::Registry& registry,
+                          const schemas::ResourceType& type,
+                          json doc,
+                          const json& body) {
+    auto operations = ParseRequest(body);
+    if (!operations.ok()) {
+        return operations.error();
+    }
+    if (!doc.is_object()) {
+        return Error::Internal("stored " + type.name + " document is not a JSON object");
+    }
+    Applier applier(registry, type, std::move(doc));
+    for (std::size_t i = 0; i < operations->size(); ++i) {
+        if (auto applied = applier.Apply((*operations)[i]); !applied.ok()) {
+            return AtOperation(i, std::move(applied).error());
+        }
+    }
+    return std::move(applier).Finish();
+}
+
+}  // namespace scim::patch

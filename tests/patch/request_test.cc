@@ -1,0 +1,95 @@
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "patch/patch_fixture.h"
+
+namespace scim::patch::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST(PatchRequestTest, ParsesOperationsInOrder) {
+    auto parsed = ParseRequest(json::parse(R"({
+        "schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations":[
+            {"op":"add","path":"title","value":"Guide"},
+            {"op":"Replace","value":{"active":false}},
+            {"op":"REMOVE","path":"nickName"}]})"));
+    ASSERT_TRUE(parsed.ok()) << parsed.error().detail;
+    ASSERT_EQ(parsed->size(), 3u);
+    EXPECT_EQ((*parsed)[0].op, PatchOp::kAdd);
+    EXPECT_EQ((*parsed)[0].path, "title");
+    EXPECT_EQ((*parsed)[1].op, PatchOp::kReplace);
+    EXPECT_FALSE((*parsed)[1].path.has_value());
+    EXPECT_EQ((*parsed)[2].op, PatchOp::kRemove);
+    EXPECT_FALSE((*parsed)[2].value.has_value());
+}
+
+struct InvalidRequest {
+    const char* body;
+    const char* detail_prefix;
+};
+
+TEST(PatchRequestTest, RejectsMalformedRequestsAsInvalidSyntax) {
+    const InvalidRequest cases[] = {
+        {R"([])", "a PATCH body"},
+        {R"({"Operations":[{"op":"add","path":"title","value":"x"}]})", "schemas must list"},
+        {R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+             "Operations":[{"op":"add","path":"title","value":"x"}]})",
+         "schemas must list"},
+        {R"({"schemas":"urn:ietf:params:scim:api:messages:2.0:PatchOp",
+             "Operations":[{"op":"add","path":"title","value":"x"}]})",
+         "schemas must list"},
+        {R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]})", "Operations must"},
+        {R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[]})",
+         "Operations must"},
+        {R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":{}})",
+         "Operations must"},
+        {R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+             "Operations":["add"]})",
+         "Operations[0]: "},
+        {R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+             "Operations":[{"path":"title","value":"x"}]})",
+         "Operations[0]: op must"},
+        {R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+             "Operations":[{"op":"add","path":"title","value":"x"},{"op":"merge","path":"t"}]})",
+         "Operations[1]: unknown op"},
+        {R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+             "Operations":[{"op":"replace","path":"title"}]})",
+         "Operations[0]: replace needs a value"},
+        {R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+             "Operations":[{"op":"add","path":7,"value":"x"}]})",
+         "Operations[0]: path must"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.body);
+        auto parsed = ParseRequest(json::parse(c.body));
+        ASSERT_FALSE(parsed.ok());
+        EXPECT_EQ(parsed.error().status, 400);
+        EXPECT_EQ(parsed.error().scim_type, ScimType::kInvalidSyntax);
+        EXPECT_EQ(parsed.error().detail.rfind(c.detail_prefix, 0), 0u) << parsed.error().detail;
+    }
+}
+
+TEST(PatchRequestTest, OpNamesHaveOneWireSpelling) {
+    EXPECT_EQ(PatchOpName(PatchOp::kAdd), "add");
+    EXPECT_EQ(PatchOpName(PatchOp::kReplace), "replace");
+    EXPECT_EQ(PatchOpName(PatchOp::kRemove), "remove");
+}
+
+using PatchApplyRequestTest = PatchTest;
+
+TEST_F(PatchApplyRequestTest, ApplyRejectsAMalformedBodyBeforeTouchingTheDocument) {
+    auto result = RunBody(User(), json::parse(R"({"Operations":[]})"));
+    ExpectError(result, ScimType::kInvalidSyntax, "schemas must list");
+}
+
+TEST_F(PatchApplyRequestTest, EmptyPathIsInvalidPath) {
+    ExpectError(Run(User(), json::parse(R"([{"op":"add","path":"","value":"x"}])")),
+                ScimType::kInvalidPath, "Operations[0]: ");
+}
+
+}  // namespace
+}  // namespace scim::patch::testing
