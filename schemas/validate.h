@@ -52,8 +52,10 @@ struct ValidatedResource {
 //   rejected; an unknown URN listed in `schemas` is a 400 invalidValue.
 // - A single value given for a multi-valued attribute is wrapped into a one-element array.
 // - null and empty arrays mean "unassigned" and are dropped (so `"$ref": null` disappears).
-// - A singular complex attribute given as a string becomes {"value": string} when the
-//   attribute has a `value` sub-attribute (Entra sends `manager` as a bare id).
+// - A complex value given as a string becomes {"value": string} when the attribute has a
+//   `value` sub-attribute (Entra sends `manager` as a bare id).
+// - Names may also be URN-qualified paths at the top level (`urn:...:enterprise:2.0:User:
+//   department`); they are moved under their extension key.
 // - More than one `primary: true` in one multi-valued attribute is a 400 invalidValue for
 //   kCreate/kReplace; for kPatch the newly set primary wins (RFC 7644 §3.5.2).
 // - writeOnly values absent from a kReplace or kPatch input keep their stored hash: clients

@@ -1,42 +1,18 @@
-#include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "schemas/schema.h"
+#include "schemas/test_registry.h"
 
 namespace schemas {
 namespace {
 
+using test_support::TempDir;
+
 std::shared_ptr<const Registry> BuiltIn() {
-    auto loaded = Registry::Load();
-    EXPECT_TRUE(loaded.ok()) << (loaded.ok() ? "" : loaded.error().detail);
-    return loaded.ok() ? *loaded : nullptr;
+    return test_support::BuiltInRegistry();
 }
-
-// A fresh directory under the system temp dir, removed with the object.
-class TempDir {
-public:
-    TempDir() {
-        std::random_device random;
-        path_ = std::filesystem::temp_directory_path() /
-                ("scimd-schemas-" + std::to_string(random()) + std::to_string(random()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    void Write(const std::string& name, const std::string& content) const {
-        std::ofstream(path_ / name) << content;
-    }
-    std::string path() const { return path_.string(); }
-
-private:
-    std::filesystem::path path_;
-};
 
 TEST(RegistryTest, LoadsBuiltInSchemasAndResourceTypes) {
     auto registry = BuiltIn();
