@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -8,14 +9,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "schemas/schema.h"
 #include "scim/principal.h"
 #include "scim/result.h"
+#include "scim/service/clock.h"
 #include "scim/store.h"
-#include "schemas/schema.h"
 
 // The SCIM operations of RFC 7644 §3 over a ResourceStore, free of HTTP and SQL. Handlers parse
 // the request into these types, call one method and render the Response.
 namespace scim::service {
+
+class CursorCodec;
 
 // Query parameters as the client sent them, already percent-decoded; absent ones are nullopt.
 struct Query {
@@ -45,10 +49,12 @@ struct Response {
 
 struct Config {
     std::string base_url = "http://127.0.0.1:8080/scim/v2";  // no trailing slash
-    std::int64_t max_results = 1000;    // advertised filter.maxResults; larger counts are capped
-    std::int64_t default_count = 100;   // page size when the client gives no count
-    int max_write_retries = 8;          // re-read and re-apply attempts without If-Match
-    std::string cursor_key;             // secret for signing RFC 9865 cursors
+    std::int64_t max_results = 1000;   // advertised filter.maxResults; larger counts are capped
+    std::int64_t default_count = 100;  // page size when the client gives no count
+    int max_write_retries = 8;         // re-read and re-apply attempts without If-Match
+    std::string cursor_key;            // secret for signing RFC 9865 cursors ("" = random)
+    std::chrono::seconds cursor_ttl{3600};  // how long an issued cursor stays usable
+    Clock clock;                            // null: the system clock (tests inject a fixed one)
 };
 
 class ResourceService {
@@ -93,9 +99,18 @@ public:
                             const nlohmann::json& body);
 
 private:
+    // 404 for a type name the registry does not know.
+    Result<const schemas::ResourceType*> FindType(std::string_view type) const;
+    std::string Now() const;
+    Result<Response> ListOne(const RequestContext& ctx,
+                             const schemas::ResourceType& type,
+                             const Query& query);
+    Result<Response> ListAll(const RequestContext& ctx, const Query& query);
+
     std::shared_ptr<const schemas::Registry> registry_;
     ResourceStore& store_;
     Config config_;
+    std::shared_ptr<const CursorCodec> cursor_;
 };
 
 }  // namespace scim::service

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "schemas/projection.h"
+#include "schemas/schema.h"
+#include "scim/result.h"
+#include "scim/service/etag.h"
+#include "scim/service/resource_service.h"
+#include "scim/store.h"
+
+// Turning stored resources into what clients see (RFC 7644 §3.4.1, RFC 7643 §3.1).
+namespace scim::service {
+
+class Renderer {
+public:
+    // Keeps references; all three must outlive the Renderer.
+    Renderer(const schemas::Registry& registry, ResourceStore& store, const Config& config);
+
+    // base_url + endpoint + "/" + id.
+    std::string Location(const schemas::ResourceType& type, std::string_view id) const;
+
+    // The stored document plus `meta`, plus the derived `groups` (users) or `members` (groups)
+    // read from the store, then projected through `selection`. Membership is read only when the
+    // selection returns it, so excludedAttributes=members never touches the membership table.
+    // Errors are the store's.
+    Result<nlohmann::json> Render(std::string_view org_id,
+                                  const schemas::ResourceType& type,
+                                  const StoredResource& resource,
+                                  const schemas::AttributeSelection& selection) const;
+
+    // A single-resource response: the rendered body, Location and ETag.
+    Result<Response> Single(std::string_view org_id,
+                            const schemas::ResourceType& type,
+                            const StoredResource& resource,
+                            const schemas::AttributeSelection& selection,
+                            int status) const;
+
+private:
+    nlohmann::json Meta(const schemas::ResourceType& type, const StoredResource& resource) const;
+    nlohmann::json MemberValue(const MemberRef& ref, std::string_view kind) const;
+
+    const schemas::Registry& registry_;
+    ResourceStore& store_;
+    const Config& config_;
+};
+
+// True when the core schema of `type` defines the top-level attribute `name` (e.g. "members").
+bool HasCoreAttribute(const schemas::Registry& registry,
+                      const schemas::ResourceType& type,
+                      std::string_view name);
+
+inline constexpr std::string_view kMembersAttribute = "members";
+inline constexpr std::string_view kGroupsAttribute = "groups";
+
+}  // namespace scim::service

@@ -1,0 +1,310 @@
+#include "scim/service/resource_service.h"
+
+#include "schemas/projection.h"
+#include "schemas/validate.h"
+#include "scim/patch/patch.h"
+#include "scim/service/cursor.h"
+#include "scim/service/render.h"
+#include "scim/service/write_support.h"
+
+namespace scim::service {
+
+namespace {
+
+Clock SystemClockIfUnset(Clock clock) {
+    return clock ? std::move(clock) : Clock(&std::chrono::system_clock::now);
+}
+
+schemas::AttributeSelection SelectionFor(const schemas::Registry& registry,
+                                         const schemas::ResourceType& type,
+                                         const Query& query) {
+    return schemas::AttributeSelection::Parse(registry, type, query.attributes,
+                                              query.excluded_attributes);
+}
+
+Status RequireObject(const nlohmann::json& body) {
+    if (!body.is_object()) {
+        return Error::Scim(ScimType::kInvalidSyntax, "the request body must be a JSON object");
+    }
+    return Ok{};
+}
+
+std::string DisplayNameOf(const nlohmann::json& doc) {
+    auto it = doc.find("displayName");
+    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool IsActive(const nlohmann::json& doc) {
+    auto it = doc.find("active");
+    return it != doc.end() && it->is_boolean() && it->get<bool>();
+}
+
+// Membership changes of a full replacement (PUT). Members left out of the body keep the
+// current membership: RFC 7644 §3.5.1 lets the server decide about omitted attributes, and
+// clients that rename a group with PUT often omit a member list they never read.
+MemberChanges ReplacementMembers(const std::optional<std::vector<MemberRef>>& members) {
+    MemberChanges changes;
+    if (members) {
+        changes.replace_all = true;
+        changes.add = *members;
+    }
+    return changes;
+}
+
+// Audit action and details for a PATCH, from what it changed. Details carry ids and counts
+// only, never attribute values (they may be personal data).
+AuditEvent PatchEvent(const schemas::ResourceType& type,
+                      const StoredResource& before,
+                      const nlohmann::json& after,
+                      const MemberChanges& members) {
+    AuditEvent event{AuditAction(type, "patched"), type.name, before.id, nlohmann::json::object()};
+    std::vector<std::string> specific;
+    if (IsActive(before.doc) && !IsActive(after)) {
+        specific.push_back("deactivated");
+    }
+    if (DisplayNameOf(before.doc) != DisplayNameOf(after) && type.name != schemas::kUserResource) {
+        specific.push_back("renamed");
+        event.details["renamed"] = true;
+    }
+    if (members.replace_all) {
+        specific.push_back("members_replaced");
+        event.details["members_replaced"] = true;
+    }
+    if (!members.add.empty()) {
+        specific.push_back("members_added");
+        event.details["members_added"] = members.add.size();
+    }
+    if (!members.remove.empty()) {
+        specific.push_back("members_removed");
+        event.details["members_removed"] = members.remove.size();
+    }
+    // One specific change names the event; several keep the generic action, listed in details.
+    if (specific.size() == 1) {
+        event.action = AuditAction(type, specific.front());
+    } else if (!specific.empty()) {
+        event.details["changes"] = specific;
+    }
+    return event;
+}
+
+}  // namespace
+
+ResourceService::ResourceService(std::shared_ptr<const schemas::Registry> registry,
+                                 ResourceStore& store,
+                                 Config config)
+    : registry_(std::move(registry)), store_(store), config_(std::move(config)) {
+    config_.clock = SystemClockIfUnset(config_.clock);
+    cursor_ =
+        std::make_shared<const CursorCodec>(config_.cursor_key, config_.cursor_ttl, config_.clock);
+}
+
+Result<const schemas::ResourceType*> ResourceService::FindType(std::string_view type) const {
+    const schemas::ResourceType* found = registry_->FindResourceType(type);
+    if (found == nullptr) {
+        return Error::NotFound("unknown resource type");
+    }
+    return found;
+}
+
+std::string ResourceService::Now() const {
+    return FormatTimestamp(config_.clock());
+}
+
+Result<Response> ResourceService::Create(const RequestContext& ctx,
+                                         std::string_view type_name,
+                                         const nlohmann::json& body,
+                                         const Query& query) {
+    auto type = FindType(type_name);
+    if (!type.ok()) {
+        return type.error();
+    }
+    if (auto object = RequireObject(body); !object.ok()) {
+        return object.error();
+    }
+    auto valid = schemas::Validate(*registry_, **type, body, schemas::WriteMode::kCreate);
+    if (!valid.ok()) {
+        return valid.error();
+    }
+
+    StoredResource resource{NewResourceId(), 1, Now(), "", std::move(valid->doc)};
+    resource.last_modified = resource.created;
+    resource.doc["id"] = resource.id;
+    MemberChanges members;
+    if (valid->members) {
+        members.add = *valid->members;
+        if (auto resolved = ResolveMemberTypes(store_, ctx.principal.org_id, members.add);
+            !resolved.ok()) {
+            return resolved.error();
+        }
+    }
+    AuditEvent event{AuditAction(**type, "created"), (*type)->name, resource.id,
+                     nlohmann::json::object()};
+    if (!members.add.empty()) {
+        event.details["members_added"] = members.add.size();
+    }
+
+    auto stored = store_.Create(ctx, (*type)->name, resource, members, event);
+    if (!stored.ok()) {
+        return stored.error();
+    }
+    return Renderer(*registry_, store_, config_)
+        .Single(ctx.principal.org_id, **type, *stored, SelectionFor(*registry_, **type, query),
+                201);
+}
+
+Result<Response> ResourceService::Get(const RequestContext& ctx,
+                                      std::string_view type_name,
+                                      std::string_view id,
+                                      const Query& query,
+                                      const Preconditions& pre) {
+    auto type = FindType(type_name);
+    if (!type.ok()) {
+        return type.error();
+    }
+    auto stored = store_.Get(ctx.principal.org_id, (*type)->name, id);
+    if (!stored.ok()) {
+        return stored.error();
+    }
+
+    Renderer renderer(*registry_, store_, config_);
+    // RFC 7644 §3.14 with RFC 7232 §3.2: the client's copy is current, so no body is sent.
+    if (pre.if_none_match && EtagMatches(*pre.if_none_match, stored->version)) {
+        return Response{304, nullptr, renderer.Location(**type, stored->id),
+                        EtagFor(stored->version)};
+    }
+    return renderer.Single(ctx.principal.org_id, **type, *stored,
+                           SelectionFor(*registry_, **type, query), 200);
+}
+
+Result<Response> ResourceService::Replace(const RequestContext& ctx,
+                                          std::string_view type_name,
+                                          std::string_view id,
+                                          const nlohmann::json& body,
+                                          const Query& query,
+                                          const Preconditions& pre) {
+    auto type = FindType(type_name);
+    if (!type.ok()) {
+        return type.error();
+    }
+    if (auto object = RequireObject(body); !object.ok()) {
+        return object.error();
+    }
+
+    // RFC 7644 §3.5.1: id and meta in the body are ignored; validation keeps the stored id and
+    // refuses changes to immutable attributes.
+    auto plan = [&](const StoredResource& current) -> Result<PlannedWrite> {
+        auto valid =
+            schemas::Validate(*registry_, **type, body, schemas::WriteMode::kReplace, &current.doc);
+        if (!valid.ok()) {
+            return valid.error();
+        }
+        PlannedWrite write{current, ReplacementMembers(valid->members), {}, false};
+        write.next.doc = std::move(valid->doc);
+        write.next.doc["id"] = current.id;
+        write.next.last_modified = Now();
+        if (auto resolved = ResolveMemberTypes(store_, ctx.principal.org_id, write.members.add);
+            !resolved.ok()) {
+            return resolved.error();
+        }
+        write.event = {AuditAction(**type, "replaced"), (*type)->name, current.id,
+                       nlohmann::json::object()};
+        if ((*type)->name != schemas::kUserResource &&
+            DisplayNameOf(current.doc) != DisplayNameOf(write.next.doc)) {
+            write.event.details["renamed"] = true;
+        }
+        return write;
+    };
+
+    auto stored = UpdateWithRetry(store_, ctx, **type, id, pre, config_.max_write_retries, plan);
+    if (!stored.ok()) {
+        return stored.error();
+    }
+    return Renderer(*registry_, store_, config_)
+        .Single(ctx.principal.org_id, **type, *stored, SelectionFor(*registry_, **type, query),
+                200);
+}
+
+Result<Response> ResourceService::Patch(const RequestContext& ctx,
+                                        std::string_view type_name,
+                                        std::string_view id,
+                                        const nlohmann::json& body,
+                                        const Query& query,
+                                        const Preconditions& pre) {
+    auto type = FindType(type_name);
+    if (!type.ok()) {
+        return type.error();
+    }
+    // Parse once up front so a malformed body fails before any read.
+    if (auto parsed = patch::ParseRequest(body); !parsed.ok()) {
+        return parsed.error();
+    }
+
+    auto plan = [&](const StoredResource& current) -> Result<PlannedWrite> {
+        auto patched = patch::Apply(*registry_, **type, current.doc, body);
+        if (!patched.ok()) {
+            return patched.error();
+        }
+        if (!patched->changed) {
+            return PlannedWrite{current, {}, {}, true};
+        }
+        auto valid = schemas::Validate(*registry_, **type, patched->doc, schemas::WriteMode::kPatch,
+                                       &current.doc);
+        if (!valid.ok()) {
+            return valid.error();
+        }
+        PlannedWrite write{current, std::move(patched->members), {}, false};
+        write.next.doc = std::move(valid->doc);
+        write.next.doc["id"] = current.id;
+        write.next.last_modified = Now();
+        if (auto resolved = ResolveMemberTypes(store_, ctx.principal.org_id, write.members.add);
+            !resolved.ok()) {
+            return resolved.error();
+        }
+        write.event = PatchEvent(**type, current, write.next.doc, write.members);
+        return write;
+    };
+
+    auto stored = UpdateWithRetry(store_, ctx, **type, id, pre, config_.max_write_retries, plan);
+    if (!stored.ok()) {
+        return stored.error();
+    }
+    // RFC 7644 §3.5.2 allows 200 with the resource or 204; we always answer 200 with the
+    // resource (projected by `attributes`), which every client accepts and saves a GET.
+    return Renderer(*registry_, store_, config_)
+        .Single(ctx.principal.org_id, **type, *stored, SelectionFor(*registry_, **type, query),
+                200);
+}
+
+Result<Response> ResourceService::Delete(const RequestContext& ctx,
+                                         std::string_view type_name,
+                                         std::string_view id,
+                                         const Preconditions& pre) {
+    auto type = FindType(type_name);
+    if (!type.ok()) {
+        return type.error();
+    }
+
+    std::optional<std::int64_t> expected_version;
+    if (pre.if_match) {
+        auto current = store_.Get(ctx.principal.org_id, (*type)->name, id);
+        if (!current.ok()) {
+            return current.error();
+        }
+        if (!EtagMatches(*pre.if_match, current->version)) {
+            return Error::PreconditionFailed("the resource has changed (ETag mismatch)");
+        }
+        // The store re-checks the version, so a write between the read and the delete is a 412
+        // rather than a lost update.
+        expected_version = current->version;
+    }
+
+    AuditEvent event{AuditAction(**type, "deleted"), (*type)->name, std::string(id),
+                     nlohmann::json::object()};
+    auto deleted = store_.Delete(ctx, (*type)->name, id, expected_version, event);
+    if (!deleted.ok()) {
+        return deleted.error();
+    }
+    return Response{204, nullptr, "", ""};
+}
+
+}  // namespace scim::service

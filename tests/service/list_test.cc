@@ -1,0 +1,216 @@
+#include "service_fixture.h"
+
+namespace scim::service::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+class ListTest : public ServiceTest {
+protected:
+    void SetUp() override {
+        for (const char* name : {"carol", "alice", "Eve", "bob", "dave"}) {
+            ids_[name] = CreateUser(name, std::string(name) != "dave");
+        }
+        group_ = CreateGroup("Admins", {ids_["alice"]});
+    }
+
+    std::vector<std::string> UserNames(const nlohmann::json& body) {
+        std::vector<std::string> names;
+        for (const auto& r : body["Resources"]) {
+            names.push_back(r.value("userName", r.value("displayName", "?")));
+        }
+        return names;
+    }
+
+    Query Sorted(std::optional<std::string> count = std::nullopt) {
+        Query query;
+        query.sort_by = "userName";
+        query.count = count;
+        return query;
+    }
+
+    std::map<std::string, std::string> ids_;
+    std::string group_;
+};
+
+TEST_F(ListTest, ReturnsListResponseWithTotals) {
+    Query query = Sorted("2");
+    query.start_index = "2";
+    auto listed = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(listed.ok()) << listed.error().detail;
+    const auto& body = listed->body;
+    EXPECT_EQ(body["schemas"], nlohmann::json::array({schemas::kListResponseSchema}));
+    EXPECT_EQ(body["totalResults"], 5);
+    EXPECT_EQ(body["itemsPerPage"], 2);
+    EXPECT_EQ(body["startIndex"], 2);
+    EXPECT_THAT(UserNames(body), ElementsAre("bob", "carol"));
+}
+
+TEST_F(ListTest, SortsDescendingAndCaseInsensitively) {
+    Query query = Sorted();
+    query.sort_order = "descending";
+    auto listed = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(listed.ok()) << listed.error().detail;
+    EXPECT_THAT(UserNames(listed->body), ElementsAre("Eve", "dave", "carol", "bob", "alice"));
+}
+
+TEST_F(ListTest, FiltersAndCountsOnlyMatches) {
+    Query query = Sorted("1");
+    query.filter = "active eq true";
+    auto listed = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(listed.ok()) << listed.error().detail;
+    EXPECT_EQ(listed->body["totalResults"], 4);
+    EXPECT_THAT(UserNames(listed->body), ElementsAre("alice"));
+}
+
+TEST_F(ListTest, CountZeroGivesTotalOnly) {
+    auto listed = service_->List(ctx_, "User", Sorted("0"));
+    ASSERT_TRUE(listed.ok());
+    EXPECT_EQ(listed->body["totalResults"], 5);
+    EXPECT_TRUE(listed->body["Resources"].empty());
+}
+
+TEST_F(ListTest, RejectsBadParameters) {
+    struct Case {
+        Query query;
+        ScimType want;
+    };
+    Query bad_filter;
+    bad_filter.filter = "userName eq";
+    Query unknown_attr;
+    unknown_attr.filter = "shoeSize gt 3";
+    Query bad_sort;
+    bad_sort.sort_by = "shoeSize";
+    Query complex_sort;
+    complex_sort.sort_by = "name";
+    Query bad_count;
+    bad_count.count = "ten";
+    const Case cases[] = {{bad_filter, ScimType::kInvalidFilter},
+                          {unknown_attr, ScimType::kInvalidFilter},
+                          {bad_sort, ScimType::kInvalidValue},
+                          {complex_sort, ScimType::kInvalidValue},
+                          {bad_count, ScimType::kInvalidValue}};
+    for (const auto& c : cases) {
+        auto listed = service_->List(ctx_, "User", c.query);
+        ASSERT_FALSE(listed.ok());
+        EXPECT_EQ(listed.error().status, 400);
+        EXPECT_EQ(listed.error().scim_type, c.want) << listed.error().detail;
+    }
+}
+
+TEST_F(ListTest, CursorPagesForwardAndBackward) {
+    Query query = Sorted("2");
+    query.cursor = "";
+    auto first = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(first.ok()) << first.error().detail;
+    EXPECT_THAT(UserNames(first->body), ElementsAre("alice", "bob"));
+    EXPECT_EQ(first->body["totalResults"], 5);
+    EXPECT_FALSE(first->body.contains("previousCursor"));
+    ASSERT_TRUE(first->body.contains("nextCursor"));
+
+    query.cursor = first->body["nextCursor"].get<std::string>();
+    auto second = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(second.ok()) << second.error().detail;
+    EXPECT_THAT(UserNames(second->body), ElementsAre("carol", "dave"));
+
+    query.cursor = second->body["nextCursor"].get<std::string>();
+    auto third = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(third.ok()) << third.error().detail;
+    EXPECT_THAT(UserNames(third->body), ElementsAre("Eve"));
+    EXPECT_FALSE(third->body.contains("nextCursor"));
+
+    query.cursor = third->body["previousCursor"].get<std::string>();
+    auto back = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(back.ok()) << back.error().detail;
+    EXPECT_THAT(UserNames(back->body), ElementsAre("carol", "dave"));
+
+    query.cursor = back->body["previousCursor"].get<std::string>();
+    auto start = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(start.ok()) << start.error().detail;
+    EXPECT_THAT(UserNames(start->body), ElementsAre("alice", "bob"));
+    EXPECT_FALSE(start->body.contains("previousCursor"));
+}
+
+TEST_F(ListTest, TamperedCursorIsInvalidCursor) {
+    Query query = Sorted("2");
+    query.cursor = "";
+    auto first = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(first.ok());
+    std::string cursor = first->body["nextCursor"].get<std::string>();
+    cursor[cursor.size() / 3] = cursor[cursor.size() / 3] == 'x' ? 'y' : 'x';
+    query.cursor = cursor;
+    auto tampered = service_->List(ctx_, "User", query);
+    ASSERT_FALSE(tampered.ok());
+    EXPECT_EQ(tampered.error().scim_type, ScimType::kInvalidCursor);
+}
+
+TEST_F(ListTest, CursorFromAnotherFilterIsInvalidCursor) {
+    Query query = Sorted("2");
+    query.cursor = "";
+    auto first = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(first.ok());
+    query.cursor = first->body["nextCursor"].get<std::string>();
+    query.filter = "active eq true";
+    auto reused = service_->List(ctx_, "User", query);
+    ASSERT_FALSE(reused.ok());
+    EXPECT_EQ(reused.error().scim_type, ScimType::kInvalidCursor);
+}
+
+TEST_F(ListTest, ExpiredCursorIsExpiredCursor) {
+    Query query = Sorted("2");
+    query.cursor = "";
+    auto first = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(first.ok());
+    query.cursor = first->body["nextCursor"].get<std::string>();
+    now_ += std::chrono::hours(2);
+    auto late = service_->List(ctx_, "User", query);
+    ASSERT_FALSE(late.ok());
+    EXPECT_EQ(late.error().scim_type, ScimType::kExpiredCursor);
+}
+
+TEST_F(ListTest, RootListingMergesTypesUsersFirst) {
+    Query query;
+    query.count = "4";
+    query.start_index = "3";
+    auto listed = service_->List(ctx_, std::nullopt, query);
+    ASSERT_TRUE(listed.ok()) << listed.error().detail;
+    EXPECT_EQ(listed->body["totalResults"], 6);
+    ASSERT_EQ(listed->body["Resources"].size(), 4u);
+    EXPECT_EQ(listed->body["Resources"][3]["meta"]["resourceType"], "Group");
+}
+
+TEST_F(ListTest, RootListingSkipsTypesWhereFilterAttributeIsUnknown) {
+    Query query;
+    query.filter = "displayName eq \"Admins\"";
+    auto listed = service_->List(ctx_, std::nullopt, query);
+    ASSERT_TRUE(listed.ok()) << listed.error().detail;
+    EXPECT_EQ(listed->body["totalResults"], 1);
+    EXPECT_EQ(listed->body["Resources"][0]["id"], group_);
+}
+
+TEST_F(ListTest, SearchTakesSearchRequestBody) {
+    auto found = service_->Search(ctx_, "User",
+                                  {{"schemas", {schemas::kSearchRequestSchema}},
+                                   {"attributes", {"userName"}},
+                                   {"filter", "userName sw \"a\""},
+                                   {"startIndex", 1},
+                                   {"count", 10}});
+    ASSERT_TRUE(found.ok()) << found.error().detail;
+    EXPECT_EQ(found->body["totalResults"], 1);
+    EXPECT_EQ(found->body["Resources"][0]["userName"], "alice");
+    EXPECT_FALSE(found->body["Resources"][0].contains("active"));
+}
+
+TEST_F(ListTest, SearchRejectsMalformedRequests) {
+    for (const nlohmann::json& body :
+         {nlohmann::json::array(), nlohmann::json{{"filter", "userName pr"}},
+          nlohmann::json{{"schemas", {schemas::kSearchRequestSchema}}, {"count", true}},
+          nlohmann::json{{"schemas", {schemas::kSearchRequestSchema}}, {"attributes", {1, 2}}}}) {
+        auto found = service_->Search(ctx_, "User", body);
+        ASSERT_FALSE(found.ok()) << body;
+        EXPECT_EQ(found.error().status, 400) << body;
+    }
+}
+
+}  // namespace
+}  // namespace scim::service::testing
