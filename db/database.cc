@@ -91,7 +91,11 @@ Failure Classify(const std::exception& error) {
 // True when the session's PostgreSQL connection is gone (server restart, network cut). libpq
 // only notices on the next use, so this is checked after every failure.
 bool PostgresConnectionBad(soci::session& session) {
-    auto* backend = dynamic_cast<soci::postgresql_session_backend*>(session.get_backend());
+    // SOCI exports no typeinfo for its backend structs, so the cast is checked by name.
+    if (session.get_backend() == nullptr || session.get_backend_name() != "postgresql") {
+        return true;
+    }
+    auto* backend = static_cast<soci::postgresql_session_backend*>(session.get_backend());
     return backend == nullptr || backend->conn_ == nullptr ||
            PQstatus(backend->conn_) != CONNECTION_OK;
 }
