@@ -281,8 +281,10 @@ void Applier::SetSubAttribute(const Target& target, const json& value) {
 }
 
 // A value filter picks elements (RFC 7644 §3.5.2.3: replace swaps each matching element, or
-// sets the sub-attribute after the brackets). When nothing matches, Entra ID expects the element
-// to be created from the filter's `eq` terms; RFC 7644 would answer noTarget.
+// sets the sub-attribute after the brackets).
+// NOTE(#5): when nothing matches, RFC 7644 §3.5.2.3 asks for noTarget, but Entra ID sends
+// `emails[type eq "work"].value` for users without a work email and expects it created, so the
+// element is built from the filter's `eq` terms instead.
 Status Applier::SetFiltered(PatchOp op, const Target& target, const json& value) {
     const schemas::Attribute& attr = *target.attribute;
     json canonical =
@@ -382,8 +384,9 @@ Status Applier::RemoveFiltered(const Target& target) {
     return Ok{};
 }
 
-// Entra ID removes values of a multi-valued attribute by listing them instead of filtering:
-// every element that holds all the listed sub-attributes of some item goes.
+// NOTE(#5): RFC 7644 §3.5.2.2 removes through a filter; Entra ID lists the values to remove in
+// `value` instead. Every element holding all the listed sub-attributes of some item goes, and
+// items that match nothing are a no-op.
 void Applier::RemoveListed(const Target& target, const json& value) {
     const schemas::Attribute& attr = *target.attribute;
     json* container = Container(target, false);

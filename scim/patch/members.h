@@ -32,7 +32,9 @@ public:
     // members; listed ids that are not members are a no-op. Same element rules as Add.
     Status RemoveListed(const nlohmann::json& value);
 
-    // Removes the given ids; absent ones are a no-op (identity providers retry removals).
+    // Removes the given ids; absent ones are a no-op. NOTE(#5): RFC 7644 §3.5.2.2 would answer
+    // noTarget for a member filter that matches nothing, but identity providers retry removals
+    // and expect success, and the store cannot tell without a read.
     void RemoveIds(const std::vector<std::string>& ids);
 
     const MemberChanges& changes() const { return changes_; }
