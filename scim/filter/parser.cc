@@ -153,7 +153,10 @@ private:
             if (Peek() == '.') {
                 ++pos_;
                 const std::size_t start = pos_;
-                const std::string_view word = ReadWord();
+                while (!AtEnd() && IsPathChar(Peek()) && Peek() != '.' && Peek() != ':') {
+                    ++pos_;
+                }
+                const std::string_view word = text_.substr(start, pos_ - start);
                 if (!IsAttrName(word)) {
                     return Fail(start, "a sub-attribute name after '.'");
                 }
