@@ -28,11 +28,12 @@ inline std::string RandomSuffix() {
     return out;
 }
 
-// `base` with a libpq option that puts every unqualified name into `schema`.
+// `base` with a libpq option that puts every unqualified name into `schema`; the sessions are
+// named after the schema too, so a test can find its own connections in pg_stat_activity.
 inline std::string WithSearchPath(const std::string& base, const std::string& schema) {
     const char separator = base.find('?') == std::string::npos ? '?' : '&';
     return base + separator + "options=-c%20search_path%3D" + schema +
-           "%20-c%20statement_timeout%3D15000";
+           "%20-c%20statement_timeout%3D15000&application_name=" + schema;
 }
 
 class DbTest : public ::testing::TestWithParam<std::string> {
