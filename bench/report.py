@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Turns the rows scripts/bench collected into bench/RESULTS.md and prints it.
+
+Input: a tab-separated file with one row per run:
+  server users workload rps p50_ms p99_ms rss_kb non2xx socket_errors requests seconds mean_ms
+Ratios are computed only between rows of that file, that is, of one run on one machine. When the
+reference server completed no request within a wrk run, its rate is below 1 / seconds, so the
+ratio is reported as a lower bound ("> N×").
+
+wrk keeps a fixed number of connections busy, so a server that needs seconds per request answers
+its first batch late and a short run undercounts its rate. The reference server's rate used in
+ratios is therefore the larger of completed/duration and connections / mean latency (Little's
+law for a closed loop), which can only lower the ratio in the reference's favour.
+"""
+
+import argparse
+import collections
+import csv
+
+WORKLOADS = [
+    # name, title, target ratio of scimd to the reference server in requests/s (None: no target)
+    ("filter_username", "GET /Users?filter=userName eq", 100),
+    ("get_by_id", "GET /Users/{id}", 5),
+    ("create_user", "POST /Users", 5),
+    ("patch_add_member", "PATCH add 1 member to a 5k-member group", 1000),
+    ("list_page", "GET /Users page of 100", None),
+]
+REFERENCE = "scimmy"
+SCIMD_SERVERS = ["scimd-sqlite", "scimd-pg"]
+
+
+def read_rows(path):
+    rows = []
+    with open(path, newline="") as f:
+        for row in csv.reader(f, delimiter="\t"):
+            server, users, workload, rps, p50, p99, rss, non2xx, socket_errors, count, secs, mean = row
+            rows.append({
+                "server": server, "users": int(users), "workload": workload,
+                "rps": float(rps), "p50": float(p50), "p99": float(p99),
+                "rss_mb": int(rss) / 1024, "non2xx": int(non2xx),
+                "socket_errors": int(socket_errors), "requests": int(count),
+                "seconds": float(secs), "mean": float(mean),
+            })
+    return rows
+
+
+def results_table(rows):
+    lines = [
+        "| users | workload | server | requests | req/s | p50 ms | p99 ms | mean ms | RSS MiB |"
+        " non-2xx | socket errors |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    order = {name: n for n, (name, _, _) in enumerate(WORKLOADS)}
+    for r in sorted(rows, key=lambda r: (r["users"], order.get(r["workload"], 99), r["server"])):
+        lines.append("| %d | %s | %s | %d | %.1f | %.2f | %.2f | %.2f | %.0f | %d | %d |" % (
+            r["users"], r["workload"], r["server"], r["requests"], r["rps"], r["p50"], r["p99"],
+            r["mean"], r["rss_mb"], r["non2xx"], r["socket_errors"]))
+    return lines
+
+
+def reference_rate(ref, connections):
+    closed_loop = connections * 1000 / ref["mean"] if ref["mean"] > 0 else 0
+    return max(ref["rps"], closed_loop)
+
+
+def ratio_line(users, title, target, server, mine, ref, connections):
+    if ref["requests"] > 0:
+        ratio = mine["rps"] / reference_rate(ref, connections)
+        shown = "%.1f×" % ratio
+        latency = "%.1f×" % (ref["p50"] / mine["p50"]) if mine["p50"] > 0 else "-"
+    else:
+        # The reference finished nothing: its rate was below one request per run.
+        ratio = mine["rps"] * ref["seconds"]
+        shown = "> %.0f×" % ratio
+        latency = "-"
+    if mine["non2xx"] or ref["non2xx"] or mine["socket_errors"] or ref["socket_errors"]:
+        met = "invalid: errors in a run"
+    elif target is None:
+        met = "n/a"
+    else:
+        met = "yes" if ratio >= target else ("no" if ref["requests"] > 0 else "unknown")
+    return "| %d | %s | %s | %s | %s | %s | %s |" % (
+        users, title, server, shown, latency, "-" if target is None else "≥%d×" % target, met)
+
+
+def ratio_table(rows, connections):
+    by_key = {(r["server"], r["users"], r["workload"]): r for r in rows}
+    sizes = sorted({r["users"] for r in rows if r["server"] == REFERENCE})
+    lines = [
+        "| users | workload | server | req/s ratio | p50 ratio (ref / scimd) | target | met |",
+        "|---:|---|---|---:|---:|---:|---|",
+    ]
+    for users in sizes:
+        for workload, title, target in WORKLOADS:
+            ref = by_key.get((REFERENCE, users, workload))
+            for server in SCIMD_SERVERS:
+                mine = by_key.get((server, users, workload))
+                if ref is None or mine is None or mine["requests"] == 0:
+                    continue
+                lines.append(ratio_line(users, title, target, server, mine, ref, connections))
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--date", required=True)
+    parser.add_argument("--machine", required=True)
+    parser.add_argument("--commit", required=True)
+    parser.add_argument("--settings", required=True)
+    parser.add_argument("--notes", default="")
+    parser.add_argument("--connections", type=int, required=True, help="wrk -c of every run")
+    args = parser.parse_args()
+    rows = read_rows(args.rows)
+
+    text = [
+        "# Benchmark results",
+        "",
+        "Written by `scripts/bench`; rerun it rather than editing this file. Ratios compare",
+        "servers measured in the same run on the same machine only; numbers from different runs",
+        "or machines are not comparable. wrk, the servers and PostgreSQL share the machine's",
+        "cores, so expect ±20 % noise between runs. For the reference server, ratios use the",
+        "larger of its measured rate and connections ÷ mean latency, because a server that takes",
+        "seconds per request finishes few requests inside a short run.",
+        "",
+        "- Date: " + args.date,
+        "- Machine: " + args.machine,
+        "- Commit: " + args.commit,
+        "- Settings: " + args.settings,
+        "- Reference server: `%s` (SCIMMY on Express, in memory) from the shared peers directory" % REFERENCE,
+    ]
+    if args.notes:
+        text.append("- Notes: " + args.notes)
+    text += ["", "## Ratios scimd / reference (requests per second)", ""]
+    ratios = ratio_table(rows, args.connections)
+    text += ratios if len(ratios) > 2 else ["No run had both scimd and the reference server."]
+    text += ["", "## All runs", ""] + results_table(rows)
+    counts = collections.Counter(r["server"] for r in rows)
+    text += ["", "Runs per server: " + ", ".join("%s %d" % kv for kv in sorted(counts.items())), ""]
+
+    with open(args.out, "w") as f:
+        f.write("\n".join(text))
+    print("\n".join(text))
+
+
+if __name__ == "__main__":
+    main()
