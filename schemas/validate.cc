@@ -1,12 +1,13 @@
 #include "schemas/validate.h"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
+#include <string>
+#include <vector>
 
 #include <sodium.h>
 
 #include "schemas/characteristics.h"
+#include "schemas/values.h"
 
 namespace schemas {
 namespace {
@@ -20,201 +21,13 @@ using scim::Status;
 constexpr std::string_view kMembers = "members";
 
 Error Invalid(const std::string& path, std::string_view problem) {
-    return Error::BadRequest(ScimType::kInvalidValue, path + " " + std::string(problem));
+    return InvalidValue(path, problem);
 }
-
-// ---- Scalar values (RFC 7643 §2.3) ----
-
-bool IsBase64(const std::string& text) {
-    std::vector<unsigned char> buffer(text.size() / 4 * 3 + 3);
-    for (int variant :
-         {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING}) {
-        size_t length = 0;
-        const char* end = nullptr;
-        if (sodium_base642bin(buffer.data(), buffer.size(), text.data(), text.size(), "\r\n",
-                              &length, &end, variant) == 0 &&
-            end == text.data() + text.size()) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// Entra sends booleans as the strings "True" and "False"; any case is accepted.
-std::optional<bool> ParseBoolean(const json& value) {
-    if (value.is_boolean()) {
-        return value.get<bool>();
-    }
-    if (value.is_string()) {
-        const std::string& text = value.get_ref<const std::string&>();
-        if (EqualsIgnoreCase(text, "true")) {
-            return true;
-        }
-        if (EqualsIgnoreCase(text, "false")) {
-            return false;
-        }
-    }
-    return std::nullopt;
-}
-
-std::optional<json> ParseInteger(const json& value) {
-    if (value.is_number_integer()) {
-        return value;
-    }
-    // 3.0 is an integer written as a decimal; 3.5 is not.
-    if (value.is_number_float()) {
-        const double d = value.get<double>();
-        if (std::trunc(d) == d && std::fabs(d) < 9.0e15) {
-            return json(static_cast<std::int64_t>(d));
-        }
-    }
-    return std::nullopt;
-}
-
-Result<json> CoerceScalar(const Attribute& attribute, const json& value, const std::string& path) {
-    switch (attribute.type) {
-        case AttrType::kString:
-        case AttrType::kReference:
-            if (value.is_string()) {
-                return value;
-            }
-            return Invalid(path, "must be a string");
-        case AttrType::kBoolean:
-            if (auto b = ParseBoolean(value)) {
-                return json(*b);
-            }
-            return Invalid(path, "must be a boolean");
-        case AttrType::kInteger:
-            if (auto i = ParseInteger(value)) {
-                return *i;
-            }
-            return Invalid(path, "must be an integer");
-        case AttrType::kDecimal:
-            if (value.is_number()) {
-                return value;
-            }
-            return Invalid(path, "must be a number");
-        case AttrType::kDateTime:
-            if (value.is_string()) {
-                if (auto normalized = NormalizeDateTime(value.get_ref<const std::string&>())) {
-                    return json(*normalized);
-                }
-            }
-            return Invalid(path, "must be an RFC 3339 date-time such as 2024-05-01T12:00:00Z");
-        case AttrType::kBinary:
-            if (value.is_string() && IsBase64(value.get_ref<const std::string&>())) {
-                return value;
-            }
-            return Invalid(path, "must be base64-encoded");
-        case AttrType::kComplex:
-            break;
-    }
-    return Invalid(path, "must be a simple value");
-}
-
-// ---- Attributes ----
 
 // What Validate collects besides the document.
 struct Collected {
     json secrets = json::object();  // canonical secret key -> Argon2id hash
 };
-
-Result<std::optional<json>> ValidateValue(const Attribute& attribute,
-                                          const json& value,
-                                          const std::string& path);
-
-// Validates one complex value; unknown and readOnly sub-attributes are dropped, nulls mean
-// "unassigned". An empty result means nothing was assigned.
-Result<json> ValidateComplexValue(const Attribute& attribute, json value, const std::string& path) {
-    // Entra sends `manager` as the bare id: read a string as the `value` sub-attribute.
-    if (value.is_string() && attribute.FindSub("value") != nullptr) {
-        value = json{{"value", std::move(value)}};
-    }
-    if (!value.is_object()) {
-        return Invalid(path, "must be an object");
-    }
-    json out = json::object();
-    for (const auto& [key, sub_value] : value.items()) {
-        const Attribute* sub = attribute.FindSub(key);
-        if (sub == nullptr || sub->mutability == Mutability::kReadOnly) {
-            continue;  // unknown or server-owned: ignored (RFC 7644 §3.3, §3.5.1)
-        }
-        if (out.contains(sub->name)) {
-            return Invalid(path + "." + sub->name, "is given more than once");
-        }
-        Result<std::optional<json>> checked =
-            ValidateValue(*sub, sub_value, path + "." + sub->name);
-        if (!checked.ok()) {
-            return std::move(checked).error();
-        }
-        if (checked->has_value()) {
-            out[sub->name] = std::move(**checked);
-        }
-    }
-    return out;
-}
-
-Result<std::optional<json>> ValidateSingle(const Attribute& attribute,
-                                           const json& value,
-                                           const std::string& path) {
-    if (attribute.type != AttrType::kComplex) {
-        Result<json> scalar = CoerceScalar(attribute, value, path);
-        if (!scalar.ok()) {
-            return std::move(scalar).error();
-        }
-        return std::optional<json>(std::move(*scalar));
-    }
-    Result<json> complex = ValidateComplexValue(attribute, value, path);
-    if (!complex.ok()) {
-        return std::move(complex).error();
-    }
-    if (complex->empty()) {
-        return std::optional<json>();
-    }
-    return std::optional<json>(std::move(*complex));
-}
-
-// A single value given for a multi-valued attribute is wrapped into a list of one: clients
-// such as Entra send one email as an object, and there is no other reading of it.
-Result<std::optional<json>> ValidateMulti(const Attribute& attribute,
-                                          const json& value,
-                                          const std::string& path) {
-    const json items = value.is_array() ? value : json::array({value});
-    json out = json::array();
-    for (const json& item : items) {
-        if (item.is_null() || item.is_array()) {
-            if (item.is_array()) {
-                return Invalid(path, "must not contain nested lists");
-            }
-            continue;
-        }
-        Result<std::optional<json>> checked = ValidateSingle(attribute, item, path);
-        if (!checked.ok()) {
-            return std::move(checked).error();
-        }
-        if (checked->has_value()) {
-            out.push_back(std::move(**checked));
-        }
-    }
-    // RFC 7643 §2.5: an empty list is the same as no value.
-    return out.empty() ? std::optional<json>() : std::optional<json>(std::move(out));
-}
-
-// nullopt in the result means "unassigned": null, an empty list, an empty complex value.
-Result<std::optional<json>> ValidateValue(const Attribute& attribute,
-                                          const json& value,
-                                          const std::string& path) {
-    if (value.is_null()) {
-        return std::optional<json>();
-    }
-    if (attribute.multi_valued) {
-        return ValidateMulti(attribute, value, path);
-    }
-    if (value.is_array()) {
-        return Invalid(path, "is single-valued and must not be a list");
-    }
-    return ValidateSingle(attribute, value, path);
-}
 
 // ---- primary (RFC 7643 §2.4) ----
 
@@ -530,6 +343,27 @@ Status CheckMemberShape(const json& given) {
     return scim::Ok{};
 }
 
+// Places a key that names an attribute, possibly URN-qualified, into its object.
+Status PlaceAttribute(const Registry& registry,
+                      const ResourceType& type,
+                      const std::string& key,
+                      const json& value,
+                      Input& in) {
+    const std::optional<ResolvedPath> path = registry.Resolve(type, key);
+    if (!path) {
+        return scim::Ok{};  // unknown attribute: ignored, see Validate's contract
+    }
+    ObjectInput* target = &in.core;
+    if (path->is_extension) {
+        for (size_t i = 0; i < type.extensions.size(); ++i) {
+            if (EqualsIgnoreCase(type.extensions[i].schema, path->schema->id)) {
+                target = &in.extensions[i];
+            }
+        }
+    }
+    return Place(*target, *path->attribute, path->sub, value, key);
+}
+
 // Sorts the input keys into the core object and one object per extension, in canonical
 // spelling. Keys may be attribute names (any case), extension URNs holding an object, or
 // URN-qualified attribute paths such as `urn:...:enterprise:2.0:User:department`.
@@ -553,19 +387,7 @@ Status ReadInput(const Registry& registry, const ResourceType& type, const json&
             }
             continue;
         }
-        const std::optional<ResolvedPath> path = registry.Resolve(type, key);
-        if (!path) {
-            continue;  // unknown attribute: ignored, see Validate's contract
-        }
-        ObjectInput* target = &in.core;
-        if (path->is_extension) {
-            for (size_t i = 0; i < type.extensions.size(); ++i) {
-                if (EqualsIgnoreCase(type.extensions[i].schema, path->schema->id)) {
-                    target = &in.extensions[i];
-                }
-            }
-        }
-        if (Status s = Place(*target, *path->attribute, path->sub, value, key); !s.ok()) {
+        if (Status s = PlaceAttribute(registry, type, key, value, in); !s.ok()) {
             return s;
         }
     }
