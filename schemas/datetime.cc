@@ -63,8 +63,8 @@ bool ParseFraction(std::string_view text, Parsed& p, size_t& pos) {
     return pos > start;
 }
 
-// `Z`, `+HH:MM` or `-HH:MM`. xsd:dateTime (which RFC 7643 §2.3.5 refers to) lets the zone be
-// left out; such a value is taken as UTC.
+// `Z`, `+HH:MM` or `-HH:MM`. NOTE(#3): xsd:dateTime (which RFC 7643 §2.3.5 refers to) lets the zone
+// be left out; such a value is taken as UTC.
 bool ParseOffset(std::string_view text, Parsed& p, size_t pos) {
     if (pos == text.size()) {
         return true;

@@ -103,7 +103,8 @@ public:
     explicit Projector(const AttributeSelection& selection) : selection_(selection) {}
 
     // Whether `attribute` appears at all: selected, or holding a sub-attribute that is
-    // returned always (meta.resourceType).
+    // returned always. NOTE(#3): meta.resourceType is marked returned always in our data (RFC
+    // 7643 §3.1 leaves it open), so `meta` with just resourceType survives any selection.
     bool TopVisible(const Attribute& attribute, const std::string& extension_urn) const {
         if (attribute.returned == Returned::kNever) {
             return false;

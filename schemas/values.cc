@@ -34,7 +34,8 @@ bool IsBase64(const std::string& text) {
     return false;
 }
 
-// Entra sends booleans as the strings "True" and "False"; any case is accepted.
+// NOTE(#3): Entra sends booleans as the strings "True" and "False", which RFC 7643 §2.3.2
+// does not allow; any case of those two words is accepted.
 std::optional<bool> ParseBoolean(const json& value) {
     if (value.is_boolean()) {
         return value.get<bool>();
@@ -111,7 +112,8 @@ Result<json> CoerceScalar(const Attribute& attribute, const json& value, const s
 // Validates one complex value; unknown and readOnly sub-attributes are dropped, nulls mean
 // "unassigned". An empty result means nothing was assigned.
 Result<json> ValidateComplexValue(const Attribute& attribute, json value, const std::string& path) {
-    // Entra sends `manager` as the bare id: read a string as the `value` sub-attribute.
+    // NOTE(#3): Entra sends `manager` as the bare id, not as a complex value; read a string
+    // as the `value` sub-attribute.
     if (value.is_string() && attribute.FindSub("value") != nullptr) {
         value = json{{"value", std::move(value)}};
     }
@@ -159,8 +161,9 @@ Result<std::optional<json>> ValidateSingle(const Attribute& attribute,
     return std::optional<json>(std::move(*complex));
 }
 
-// A single value given for a multi-valued attribute is wrapped into a list of one: clients
-// such as Entra send one email as an object, and there is no other reading of it.
+// NOTE(#3): a single value given for a multi-valued attribute is wrapped into a list of one.
+// RFC 7643 §2.4 asks for a list, but a client that sends one email as an object can only mean
+// a list of one, and refusing it would fail a provisioning run for no benefit.
 Result<std::optional<json>> ValidateMulti(const Attribute& attribute,
                                           const json& value,
                                           const std::string& path) {
