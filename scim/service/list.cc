@@ -105,9 +105,12 @@ struct TypeQuery {
     }
 };
 
+// `root_listing`: on the server root a sortBy that one type lacks orders that type by id
+// instead of failing the whole request.
 Result<TypeQuery> PrepareType(const schemas::Registry& registry,
                               const schemas::ResourceType& type,
-                              const Query& query) {
+                              const Query& query,
+                              bool root_listing = false) {
     TypeQuery prepared;
     prepared.type = &type;
     if (query.filter) {
@@ -117,7 +120,9 @@ Result<TypeQuery> PrepareType(const schemas::Registry& registry,
         }
         prepared.filter.emplace(std::move(*bound));
     }
-    auto sort = ResolveSort(registry, type, query.sort_by);
+    const bool sort_known = !query.sort_by || registry.Resolve(type, *query.sort_by).has_value();
+    auto sort =
+        ResolveSort(registry, type, root_listing && !sort_known ? std::nullopt : query.sort_by);
     if (!sort.ok()) {
         return sort.error();
     }
@@ -276,6 +281,23 @@ Result<Query> QueryFromSearchRequest(const nlohmann::json& body) {
     return query;
 }
 
+// The order of resource types in a listing of the server root: User, Group, then any other
+// type in registry order. Fixed so that startIndex pages stay stable across restarts.
+std::vector<const schemas::ResourceType*> MergeOrder(const schemas::Registry& registry) {
+    std::vector<const schemas::ResourceType*> order;
+    for (std::string_view name : {schemas::kUserResource, schemas::kGroupResource}) {
+        if (const auto* type = registry.FindResourceType(name)) {
+            order.push_back(type);
+        }
+    }
+    for (const schemas::ResourceType& type : registry.resource_types()) {
+        if (std::find(order.begin(), order.end(), &type) == order.end()) {
+            order.push_back(&type);
+        }
+    }
+    return order;
+}
+
 }  // namespace
 
 Result<Response> ResourceService::List(const RequestContext& ctx,
@@ -336,10 +358,10 @@ Result<Response> ResourceService::ListOne(const RequestContext& ctx,
 namespace scim::service {
 
 // The server root (RFC 7644 §3.4.2.1) lists every resource type. The merged order is: resource
-// types in registry order (User, then Group, then extension types), each sorted by sortBy on its
-// own; startIndex and count page through that concatenation. Types on which the filter or sortBy
-// names an unknown attribute contribute nothing; when that holds for every type the first
-// type's error is returned.
+// types in MergeOrder (User, Group, then extension types), each sorted by sortBy on its
+// own; startIndex and count page through that concatenation. Types on which the filter names an
+// unknown attribute contribute nothing, types without the sortBy attribute are ordered by id; when
+// no type can take the request the first type's error is returned.
 Result<Response> ResourceService::ListAll(const RequestContext& ctx, const Query& query) {
     auto paging = ParsePaging(query, config_);
     if (!paging.ok()) {
@@ -358,8 +380,8 @@ Result<Response> ResourceService::ListAll(const RequestContext& ctx, const Query
 
     std::vector<TypeQuery> types;
     std::optional<Error> first_error;
-    for (const schemas::ResourceType& type : registry_->resource_types()) {
-        auto prepared = PrepareType(*registry_, type, query);
+    for (const schemas::ResourceType* type : MergeOrder(*registry_)) {
+        auto prepared = PrepareType(*registry_, *type, query, /*root_listing=*/true);
         if (prepared.ok()) {
             types.push_back(std::move(*prepared));
         } else if (!first_error) {
@@ -368,6 +390,10 @@ Result<Response> ResourceService::ListAll(const RequestContext& ctx, const Query
     }
     if (types.empty()) {
         return first_error ? *first_error : Error::NotFound("no resource types");
+    }
+    if (query.sort_by && !query.sort_by->empty() &&
+        std::none_of(types.begin(), types.end(), [](const TypeQuery& t) { return t.sort; })) {
+        return Error::Scim(ScimType::kInvalidValue, "sortBy names no attribute of any type");
     }
 
     Renderer renderer(*registry_, store_, config_);

@@ -188,6 +188,28 @@ TEST_F(ListTest, RootListingSkipsTypesWhereFilterAttributeIsUnknown) {
     EXPECT_EQ(listed->body["Resources"][0]["id"], group_);
 }
 
+TEST_F(ListTest, RootListingSortsEachTypeThatHasTheSortAttribute) {
+    Query query = Sorted();
+    query.sort_order = "descending";
+    auto listed = service_->List(ctx_, std::nullopt, query);
+    ASSERT_TRUE(listed.ok()) << listed.error().detail;
+    EXPECT_THAT(UserNames(listed->body),
+                ElementsAre("Eve", "dave", "carol", "bob", "alice", "Admins"));
+
+    query.sort_by = "shoeSize";
+    auto unknown = service_->List(ctx_, std::nullopt, query);
+    ASSERT_FALSE(unknown.ok());
+    EXPECT_EQ(unknown.error().scim_type, ScimType::kInvalidValue);
+}
+
+TEST_F(ListTest, RootListingRefusesCursors) {
+    Query query;
+    query.cursor = "";
+    auto listed = service_->List(ctx_, std::nullopt, query);
+    ASSERT_FALSE(listed.ok());
+    EXPECT_EQ(listed.error().status, 400);
+}
+
 TEST_F(ListTest, SearchTakesSearchRequestBody) {
     auto found = service_->Search(ctx_, "User",
                                   {{"schemas", {schemas::kSearchRequestSchema}},
