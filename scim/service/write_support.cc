@@ -40,31 +40,6 @@ Result<StoredResource> UpdateWithRetry(ResourceStore& store,
     return error;
 }
 
-Status ResolveMemberTypes(ResourceStore& store,
-                          std::string_view org_id,
-                          std::vector<MemberRef>& members) {
-    for (MemberRef& member : members) {
-        if (!member.type.empty()) {
-            continue;
-        }
-        for (std::string_view candidate : {schemas::kUserResource, schemas::kGroupResource}) {
-            auto found = store.Get(org_id, candidate, member.id);
-            if (found.ok()) {
-                member.type = candidate;
-                break;
-            }
-            if (found.error().status != 404) {
-                return found.error();
-            }
-        }
-        if (member.type.empty()) {
-            return Error::Scim(ScimType::kInvalidValue,
-                               "members: no user or group has id \"" + member.id + "\"");
-        }
-    }
-    return Ok{};
-}
-
 std::string AuditAction(const schemas::ResourceType& type, std::string_view verb) {
     return FoldCase(type.name) + "." + std::string(verb);
 }

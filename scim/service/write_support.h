@@ -38,13 +38,7 @@ Result<StoredResource> UpdateWithRetry(ResourceStore& store,
                                        int max_retries,
                                        const PlanWrite& plan);
 
-// Fills in the `type` of members the client sent without one by looking the id up, users first.
-// An id that is neither a user nor a group of the org is 400 invalidValue naming it.
-Status ResolveMemberTypes(ResourceStore& store,
-                          std::string_view org_id,
-                          std::vector<MemberRef>& members);
-
-// The audit action for `verb` on `type`, e.g. "user.created" (RFC-free naming of our own log).
+// The audit action for `verb` on `type`, e.g. "user.created".
 std::string AuditAction(const schemas::ResourceType& type, std::string_view verb);
 
 }  // namespace scim::service
