@@ -78,6 +78,15 @@ bool ContainsItem(const json& element, const json& item) {
     return true;
 }
 
+// A bare value where a complex element belongs (a filter compares it through `value`) is
+// turned into {"value": ...} before one of its sub-attributes is written, so it is not lost.
+json& AsComplexElement(json& element) {
+    if (!element.is_object() && !element.is_null()) {
+        element = json{{"value", std::move(element)}};
+    }
+    return element;
+}
+
 }  // namespace
 
 Applier::Applier(const schemas::Registry& registry, const schemas::ResourceType& type, json doc)
@@ -267,9 +276,7 @@ void Applier::SetSubAttribute(const Target& target, const json& value) {
             return;
         }
         for (auto& element : *current) {
-            if (element.is_object()) {
-                SetMember(element, target.sub->name, canonical);
-            }
+            SetMember(AsComplexElement(element), target.sub->name, canonical);
         }
         return;
     }
@@ -317,7 +324,7 @@ Status Applier::SetFiltered(PatchOp op, const Target& target, const json& value)
         return Ok{};
     }
     for (std::size_t index : matches) {
-        json& element = (*current)[index];
+        json& element = AsComplexElement((*current)[index]);
         if (target.sub != nullptr) {
             SetMember(element, target.sub->name, canonical);
         } else if (op == PatchOp::kAdd && element.is_object()) {

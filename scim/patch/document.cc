@@ -65,6 +65,9 @@ json* FindMember(json& object, const std::string& name) {
 }
 
 void SetMember(json& object, const std::string& name, json value) {
+    if (!object.is_object()) {
+        object = json::object();
+    }
     if (json* slot = FindMember(object, name); slot != nullptr) {
         *slot = std::move(value);
         return;

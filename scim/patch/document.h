@@ -19,7 +19,8 @@ bool NameEquals(std::string_view a, std::string_view b);
 // first, so every later write goes to the one canonical key.
 nlohmann::json* FindMember(nlohmann::json& object, const std::string& name);
 
-// Sets the member `name` of object `object` to `value`, replacing it under any spelling.
+// Sets the member `name` of `object` to `value`, replacing it under any spelling. A non-object
+// `object` (a bare value where a complex one belongs) is replaced by an object first.
 void SetMember(nlohmann::json& object, const std::string& name, nlohmann::json value);
 
 // Removes the member `name` (any spelling) from `object`; no-op when absent.

@@ -133,12 +133,18 @@ Result<PatchResult> Apply(const schemas::Registry& registry,
         return Error::Internal("stored " + type.name + " document is not a JSON object");
     }
     Applier applier(registry, type, std::move(doc));
-    for (std::size_t i = 0; i < operations->size(); ++i) {
-        if (auto applied = applier.Apply((*operations)[i]); !applied.ok()) {
-            return AtOperation(i, std::move(applied).error());
+    try {
+        for (std::size_t i = 0; i < operations->size(); ++i) {
+            if (auto applied = applier.Apply((*operations)[i]); !applied.ok()) {
+                return AtOperation(i, std::move(applied).error());
+            }
         }
+        return std::move(applier).Finish();
+    } catch (const json::exception& e) {
+        // The applier checks JSON types before each access; this only guards the protocol
+        // core's no-exceptions contract against a stored document of an unexpected shape.
+        return Error::Internal(std::string("PATCH of a stored document failed: ") + e.what());
     }
-    return std::move(applier).Finish();
 }
 
 }  // namespace scim::patch

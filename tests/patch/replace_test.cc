@@ -99,5 +99,13 @@ TEST_F(PatchReplaceTest, FailingOperationReportsNoPartialResult) {
     ExpectError(result, ScimType::kInvalidValue, "Operations[1]: ");
 }
 
+TEST_F(PatchReplaceTest, ToleratesElementsStoredAsBareValues) {
+    json user = User();
+    user["emails"] = json::array({"plain@example.com"});
+    json doc = Patched(user, json::parse(R"([{"op":"replace",
+        "path":"emails[value eq \"plain@example.com\"].type","value":"work"}])"));
+    EXPECT_EQ(doc["emails"], json::parse(R"([{"value":"plain@example.com","type":"work"}])"));
+}
+
 }  // namespace
 }  // namespace scim::patch::testing
