@@ -1,0 +1,262 @@
+// scimd: the SCIM 2.0 server. See README.md for the flags and how the pieces fit.
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <pthread.h>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "apps/scimd/wiring.h"
+#include "auth/authenticator.h"
+#include "db/database.h"
+#include "db/migrate.h"
+#include "db/resource_store.h"
+#include "db/token_store.h"
+#include "schemas/schema.h"
+#include "scim/http/api.h"
+#include "scim/http/server.h"
+#include "scim/service/discovery_service.h"
+#include "scim/service/resource_service.h"
+
+namespace {
+
+struct Flags {
+    std::string listen = "127.0.0.1:8080";
+    std::string db = "sqlite:./data/scimd.db";
+    int threads = 0;  // 0: 4 per core
+    int pool = 0;     // 0: one per thread
+    std::size_t max_body = 1024 * 1024;
+    std::string public_url;
+    std::string schema_dir;
+    std::string pepper_file;
+    std::string cursor_key_file;
+    bool discovery_auth = false;
+};
+
+struct ListenAddress {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+void AddFlags(CLI::App& app, Flags& flags) {
+    app.add_option("--listen", flags.listen, "ADDR:PORT to listen on; port 0 picks a free one")
+        ->envname("SCIMD_LISTEN")
+        ->capture_default_str();
+    app.add_option("--db", flags.db, "sqlite:PATH or postgresql://user@host:port/db")
+        ->envname("SCIMD_DB")
+        ->capture_default_str();
+    app.add_option("--threads", flags.threads, "HTTP worker threads (default: 4 per core)")
+        ->envname("SCIMD_THREADS")
+        ->check(CLI::Range(0, 1024));
+    app.add_option("--pool", flags.pool, "database sessions (default: one per thread)")
+        ->envname("SCIMD_POOL")
+        ->check(CLI::Range(0, 1024));
+    app.add_option("--max-body", flags.max_body, "largest accepted request body in bytes")
+        ->envname("SCIMD_MAX_BODY")
+        ->capture_default_str();
+    app.add_option("--public-url", flags.public_url,
+                   "base URL clients use, for Location and meta.location "
+                   "(default: http://LISTEN/scim/v2)")
+        ->envname("SCIMD_PUBLIC_URL");
+    app.add_option("--schema-dir", flags.schema_dir, "directory of extension schema files")
+        ->envname("SCIMD_SCHEMA_DIR");
+    app.add_option("--pepper-file", flags.pepper_file, "file holding the token hash pepper")
+        ->envname("SCIMD_PEPPER_FILE");
+    app.add_option("--cursor-key-file", flags.cursor_key_file,
+                   "file holding the key that signs paging cursors; share it between instances "
+                   "(default: a random key per process)")
+        ->envname("SCIMD_CURSOR_KEY_FILE");
+    app.add_flag("--discovery-auth", flags.discovery_auth,
+                 "require a token for /ServiceProviderConfig, /ResourceTypes and /Schemas")
+        ->envname("SCIMD_DISCOVERY_AUTH");
+}
+
+std::optional<ListenAddress> ParseListen(const std::string& text) {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+        return std::nullopt;
+    }
+    ListenAddress address;
+    address.host = text.substr(0, colon);
+    if (address.host.size() > 2 && address.host.front() == '[' && address.host.back() == ']') {
+        address.host = address.host.substr(1, address.host.size() - 2);
+    }
+    try {
+        std::size_t used = 0;
+        int port = std::stoi(text.substr(colon + 1), &used);
+        if (used != text.size() - colon - 1 || port < 0 || port > 65535) {
+            return std::nullopt;
+        }
+        address.port = static_cast<std::uint16_t>(port);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    return address;
+}
+
+std::string HostForUrl(const std::string& host) {
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// A sqlite:PATH database lives in a directory that may not exist yet on a fresh checkout.
+void EnsureSqliteDirectory(const std::string& url) {
+    constexpr std::string_view kPrefix = "sqlite:";
+    if (url.rfind(kPrefix, 0) != 0 || url == "sqlite::memory:") {
+        return;
+    }
+    std::filesystem::path parent = std::filesystem::path(url.substr(kPrefix.size())).parent_path();
+    if (!parent.empty()) {
+        std::filesystem::create_directories(parent);
+    }
+}
+
+std::optional<std::string> ReadKeyFile(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        return std::nullopt;
+    }
+    std::ostringstream content;
+    content << file.rdbuf();
+    std::string key = content.str();
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) {
+        key.pop_back();
+    }
+    return key;
+}
+
+int Fail(const std::string& what, const scim::Error& error) {
+    std::cerr << "scimd: " << what << ": " << error.detail
+              << (error.internal.empty() ? "" : " (" + error.internal + ")") << "\n";
+    return 1;
+}
+
+int Serve(const Flags& flags) {
+    auto listen = ParseListen(flags.listen);
+    if (!listen) {
+        std::cerr << "scimd: --listen must be ADDR:PORT, got '" << flags.listen << "'\n";
+        return 2;
+    }
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    int threads = flags.threads > 0 ? flags.threads : static_cast<int>(4 * cores);
+    std::size_t pool = flags.pool > 0 ? flags.pool : static_cast<std::size_t>(threads);
+
+    EnsureSqliteDirectory(flags.db);
+    auto database = db::Database::Open(flags.db, pool);
+    if (!database.ok()) {
+        return Fail("cannot open the database", database.error());
+    }
+    auto version = db::Migrate(**database);
+    if (!version.ok()) {
+        return Fail("cannot migrate " + (*database)->redacted_url(), version.error());
+    }
+    auto registry = schemas::Registry::Load(flags.schema_dir);
+    if (!registry.ok()) {
+        return Fail("cannot load schemas", registry.error());
+    }
+    auth::Pepper pepper;
+    if (!flags.pepper_file.empty()) {
+        auto loaded = auth::Pepper::FromFile(flags.pepper_file);
+        if (!loaded.ok()) {
+            return Fail("cannot read the pepper file", loaded.error());
+        }
+        pepper = std::move(*loaded);
+    }
+    std::string cursor_key;
+    if (!flags.cursor_key_file.empty()) {
+        auto key = ReadKeyFile(flags.cursor_key_file);
+        if (!key || key->size() < 16) {
+            std::cerr << "scimd: the cursor key file must hold at least 16 bytes\n";
+            return 1;
+        }
+        cursor_key = std::move(*key);
+    }
+
+    auth::SystemClock clock;
+    db::TokenStore tokens(*database, pepper, clock);
+    auth::Authenticator authenticator(tokens, pepper, clock);
+    scimd::OrgSatAuthenticator org_sat(authenticator);
+    db::SqlResourceStore store(*database);
+
+    scimd::ServiceBackend backend;
+    scim::http::ApiOptions api_options;
+    api_options.max_body_bytes = flags.max_body;
+    api_options.discovery_requires_auth = flags.discovery_auth;
+    scim::http::Api api(backend, org_sat, api_options);
+
+    scim::http::ServerOptions server_options;
+    server_options.host = listen->host;
+    server_options.port = listen->port;
+    server_options.threads = threads;
+    server_options.max_body_bytes = flags.max_body;
+    scim::http::Server server(api, server_options);
+    scim::Status started = server.Start();
+    if (!started.ok()) {
+        return Fail("cannot start", started.error());
+    }
+
+    // The real port is known only now, and the default public URL names it.
+    std::string listen_url =
+        "http://" + HostForUrl(listen->host) + ":" + std::to_string(server.Port()) + "/scim/v2";
+    std::string base_url = flags.public_url.empty() ? listen_url : flags.public_url;
+    while (!base_url.empty() && base_url.back() == '/') {
+        base_url.pop_back();
+    }
+    scim::service::Config service_config;
+    service_config.base_url = base_url;
+    service_config.cursor_key = cursor_key;
+    scim::service::ResourceService resources(*registry, store, service_config);
+    schemas::DiscoveryConfig discovery_config;
+    discovery_config.base_url = base_url;
+    discovery_config.max_results = service_config.max_results;
+    scim::service::DiscoveryService discovery(*registry, discovery_config);
+    backend.Attach(resources, discovery, store);
+
+    std::cerr << "level=info msg=started db=" << (*database)->redacted_url()
+              << " schema_version=" << *version << " threads=" << threads << " pool=" << pool
+              << " max_body=" << flags.max_body << " discovery_auth=" << flags.discovery_auth
+              << " public_url=" << base_url << std::endl;
+    std::cout << "scimd listening on " << listen_url << std::endl;
+
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    int received = 0;
+    sigwait(&signals, &received);
+    std::cerr << "level=info msg=stopping signal=" << received << std::endl;
+    server.Shutdown();
+    std::cerr << "level=info msg=stopped" << std::endl;
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Block the shutdown signals before any thread starts, so every thread inherits the mask and
+    // only the sigwait in Serve receives them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    CLI::App app{"scimd: SCIM 2.0 server (RFC 7643/7644) for Okta and Microsoft Entra ID"};
+    Flags flags;
+    AddFlags(app, flags);
+    CLI11_PARSE(app, argc, argv);
+    try {
+        return Serve(flags);
+    } catch (const std::exception& e) {
+        std::cerr << "scimd: fatal: " << e.what() << "\n";
+        return 1;
+    }
+}
