@@ -93,3 +93,59 @@ TEST_F(PatchApplyRequestTest, EmptyPathIsInvalidPath) {
 
 }  // namespace
 }  // namespace scim::patch::testing
+
+namespace scim::patch::testing {
+namespace {
+
+// Every combination of op, path and value shape either applies or fails with a 400: none may
+// throw or end in a 500, whatever the client sends.
+TEST_F(PatchApplyRequestTest, OddCombinationsAnswerWithA400AtWorst) {
+    const char* paths[] = {"userName",
+                           "name",
+                           "name.givenName",
+                           "emails",
+                           "emails.value",
+                           "emails[type eq \"work\"]",
+                           "emails[type eq \"work\"].value",
+                           "emails[value pr]",
+                           "active",
+                           "x509Certificates[value eq \"a\"]",
+                           "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+                           "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+                           "urn:ietf:params:scim:schemas:core:2.0:User",
+                           "[",
+                           "]",
+                           ".",
+                           "a..b",
+                           "emails[type eq \"work\"]]",
+                           "\xff\xfe"};
+    const json values[] = {json(),
+                           json("s"),
+                           json(1.5),
+                           json(true),
+                           json::array(),
+                           json::object(),
+                           json::array({1, "a", nullptr, json::object()}),
+                           json{{"value", "v"}, {"type", nullptr}},
+                           json{{"Value", {1, 2}}}};
+    json user = User();
+    user["emails"].push_back("bare@example.com");
+    for (const char* op : {"add", "replace", "remove"}) {
+        for (const char* path : paths) {
+            for (const json& value : values) {
+                const json operations =
+                    json::array({{{"op", op}, {"path", path}, {"value", value}}});
+                SCOPED_TRACE(operations.dump(-1, ' ', false, json::error_handler_t::replace));
+                auto result = Run(user, operations);
+                if (!result.ok()) {
+                    EXPECT_EQ(result.error().status, 400) << result.error().internal;
+                }
+            }
+        }
+        auto pathless = Run(user, json::array({{{"op", op}, {"value", values[7]}}}));
+        EXPECT_TRUE(pathless.ok() || pathless.error().status == 400);
+    }
+}
+
+}  // namespace
+}  // namespace scim::patch::testing
