@@ -101,9 +101,12 @@ struct ResolvedPath {
 class Registry {
 public:
     // Loads the built-in schemas (compiled in from schemas/data) and, when `extension_dir` is
-    // non-empty, every *.json schema file in that directory. An extension file holds one schema
-    // plus "x-scimd-extends": "User" (or "Group") naming the resource type it extends. Returns
-    // invalidValue with the file name on a malformed file.
+    // non-empty, every *.json schema file in that directory (in file-name order). An extension
+    // file holds one RFC 7643 §7 schema plus "x-scimd-extends": "User" (or "Group", any case)
+    // naming the resource type it extends, and optionally "x-scimd-required": true to make the
+    // extension required for that type. Complex attributes must not nest (RFC 7643 §2.3.8).
+    // Returns invalidValue with the file name on a malformed file, an unknown resource type, or
+    // a schema id already in use.
     static scim::Result<std::shared_ptr<const Registry>> Load(
         const std::string& extension_dir = "");
 
