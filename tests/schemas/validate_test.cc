@@ -711,3 +711,41 @@ TEST(ValidateRobustnessTest, AnyValueShapeGivesOkOrA400) {
 
 }  // namespace
 }  // namespace schemas
+
+namespace schemas {
+namespace {
+
+TEST(ValidateRequiredExtensionTest, RequiredExtensionMustBePresent) {
+    test_support::TempDir dir;
+    dir.Write("cost.json", R"({"id": "urn:example:params:scim:schemas:extension:cost:2.0:Group",
+        "name": "Cost", "x-scimd-extends": "Group", "x-scimd-required": true,
+        "attributes": [{"name": "budgetCode", "type": "string", "required": true}]})");
+    auto loaded = Registry::Load(dir.path());
+    ASSERT_TRUE(loaded.ok()) << loaded.error().detail;
+    const Registry& registry = **loaded;
+    const ResourceType& group = *registry.FindResourceType("Group");
+    ASSERT_EQ(group.extensions.size(), 1u);
+    EXPECT_TRUE(group.extensions[0].required);
+
+    auto missing = Validate(registry, group, json::parse(R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Ops"})"),
+                            WriteMode::kCreate);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().detail,
+              "urn:example:params:scim:schemas:extension:cost:2.0:Group:budgetCode is required");
+
+    auto present = Validate(registry, group, json::parse(R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group",
+                    "urn:example:params:scim:schemas:extension:cost:2.0:Group"],
+        "displayName": "Ops",
+        "urn:example:params:scim:schemas:extension:cost:2.0:Group": {"BUDGETCODE": "C-7"}})"),
+                            WriteMode::kCreate);
+    ASSERT_TRUE(present.ok()) << present.error().detail;
+    EXPECT_EQ(present->doc.at("urn:example:params:scim:schemas:extension:cost:2.0:Group")
+                  .at("budgetCode"),
+              "C-7");
+    EXPECT_EQ(present->doc.at("schemas").size(), 2u);
+}
+
+}  // namespace
+}  // namespace schemas
