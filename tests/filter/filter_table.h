@@ -21,6 +21,8 @@ struct FilterCase {
     std::string filter;
     std::vector<std::string> ids;  // expected matches, when `error` is empty
     std::string error;             // expected scimType, e.g. "invalidFilter"
+    // Set when SQLite is known to answer differently, with the issue and the reason.
+    std::string sqlite_gap;
 };
 
 inline std::string SourceDir() {
@@ -56,6 +58,7 @@ inline std::vector<FilterCase> LoadFilterCases() {
         fc.type = c.value("type", "User");
         fc.filter = c.value("filter", "");
         fc.error = c.value("error", "");
+        fc.sqlite_gap = c.value("sqlite_gap", "");
         if (c.contains("ids")) {
             fc.ids = c["ids"].get<std::vector<std::string>>();
         }
