@@ -66,7 +66,9 @@ std::string CursorCodec::Encode(const CursorPosition& position, std::string_view
         {"h", query_hash},
         {"e", UnixSeconds(clock_() + ttl_)},
     };
-    const std::string text = payload.dump();
+    // Replace rather than throw on invalid UTF-8: stored values are validated, but Encode must
+    // not throw whatever a document holds.
+    const std::string text = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::array<unsigned char, crypto_auth_BYTES> mac;
     crypto_auth(mac.data(), reinterpret_cast<const unsigned char*>(text.data()), text.size(),
                 key_.data());

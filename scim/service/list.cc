@@ -66,7 +66,8 @@ nlohmann::json SortValueOf(const schemas::ResolvedPath& path, const StoredResour
     nlohmann::json value = *it;
     if (value.is_array()) {
         auto primary = std::find_if(value.begin(), value.end(), [](const nlohmann::json& e) {
-            return e.is_object() && e.value("primary", false) == true;
+            const auto primary_it = e.is_object() ? e.find("primary") : e.end();
+            return primary_it != e.end() && *primary_it == true;
         });
         value = value.empty() ? nlohmann::json() : (primary != value.end() ? *primary : value[0]);
         if (value.is_object()) {

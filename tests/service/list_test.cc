@@ -131,6 +131,29 @@ TEST_F(ListTest, CursorPagesForwardAndBackward) {
     EXPECT_FALSE(start->body.contains("previousCursor"));
 }
 
+TEST_F(ListTest, CursorPagesInIdOrderWithoutSortBy) {
+    Query query;
+    query.count = "3";
+    query.cursor = "";
+    std::vector<std::string> seen;
+    for (int page = 0; page < 5 && query.cursor; ++page) {
+        auto listed = service_->List(ctx_, "User", query);
+        ASSERT_TRUE(listed.ok()) << listed.error().detail;
+        for (const auto& r : listed->body["Resources"]) {
+            seen.push_back(r["id"]);
+        }
+        query.cursor = listed->body.contains("nextCursor")
+                           ? std::optional<std::string>(listed->body["nextCursor"])
+                           : std::nullopt;
+    }
+    std::vector<std::string> want;
+    for (const auto& [name, id] : ids_) {
+        want.push_back(id);
+    }
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(seen, want);
+}
+
 TEST_F(ListTest, TamperedCursorIsInvalidCursor) {
     Query query = Sorted("2");
     query.cursor = "";
