@@ -676,8 +676,9 @@ private:
         if (Pg()) {
             const std::string array = JsonOf(*loc);
             scope.from = "FROM jsonb_array_elements(CASE WHEN jsonb_typeof(" + array +
-                         ") = 'array' THEN " + array + " ELSE CAST('[]' AS JSONB) END) AS " +
-                         scope.alias + "(v) WHERE " + True();
+                         ") = 'array' THEN " + array +
+                         " ELSE CAST('[]' AS JSONB) END) WITH ORDINALITY AS " + scope.alias +
+                         "(v, n) WHERE " + True();
         } else {
             scope.from = "FROM json_each(" + loc->base + ", " + loc->path + ") AS " + scope.alias +
                          " WHERE " + TypeOf(*loc) + " = 'array'";
@@ -775,16 +776,24 @@ private:
         const Attribute& leaf = sub ? *sub : *path.attribute;
         std::string primary = "1";
         if (const Attribute* flag = path.attribute->FindSub("primary")) {
-            auto loc = Append(element, flag->name);
-            if (!loc.ok()) {
-                return std::move(loc).error();
+            if (!IsSafeName(flag->name)) {
+                return Unsupported(attr, "sorting by " + path.attribute->name);
             }
-            primary = TypeOf(*loc) + " = " +
-                      (Pg() ? "'boolean' AND " + TextOf(*loc) + " = 'true'" : "'true'");
+            if (Pg()) {
+                const JsonLoc loc{scope->alias + ".v", "'{\"" + flag->name + "\"}'"};
+                primary = TypeOf(loc) + " = 'boolean' AND " + TextOf(loc) + " = 'true'";
+            } else {
+                // SQLite cannot resolve the outer row inside this ORDER BY, so the flag is read
+                // from the element's own JSON text rather than through the document.
+                const std::string& a = scope->alias;
+                primary = "(CASE WHEN " + a + ".type = 'object' THEN json_type(" + a +
+                          ".value, '$.\"" + flag->name + "\"') END) = 'true'";
+            }
         }
         const std::string value = SortValue(value_loc, leaf);
+        const std::string position = scope->alias + (Pg() ? ".n" : ".key");
         return "(SELECT " + value + " " + scope->from + " ORDER BY CASE WHEN " + primary +
-               " THEN 0 ELSE 1 END LIMIT 1)";
+               " THEN 0 ELSE 1 END, " + position + " LIMIT 1)";
     }
 
     SqlOptions options_;
