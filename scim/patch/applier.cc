@@ -304,24 +304,7 @@ Status Applier::SetFiltered(PatchOp op, const Target& target, const json& value)
     json* current = FindMember(container, attr.name);
     const auto matches = MatchingElements(current, *target.value_filter);
     if (matches.empty()) {
-        auto element = ElementFromFilter(*target.value_filter);
-        if (!element.has_value()) {
-            return Error::Scim(ScimType::kNoTarget,
-                               "no element of " + attr.name +
-                                   " matches the filter, and only eq terms joined with and "
-                                   "can describe a new one");
-        }
-        if (target.sub != nullptr) {
-            SetMember(*element, target.sub->name, std::move(canonical));
-        } else {
-            element->update(canonical);
-        }
-        if (current == nullptr || !current->is_array()) {
-            SetMember(container, attr.name, json::array());
-            current = FindMember(container, attr.name);
-        }
-        current->push_back(std::move(*element));
-        return Ok{};
+        return CreateFromFilter(target, container, std::move(canonical));
     }
     for (std::size_t index : matches) {
         json& element = AsComplexElement((*current)[index]);
@@ -333,6 +316,29 @@ Status Applier::SetFiltered(PatchOp op, const Target& target, const json& value)
             element = canonical;
         }
     }
+    return Ok{};
+}
+
+Status Applier::CreateFromFilter(const Target& target, json& container, json canonical) {
+    const schemas::Attribute& attr = *target.attribute;
+    auto element = ElementFromFilter(*target.value_filter);
+    if (!element.has_value()) {
+        return Error::Scim(ScimType::kNoTarget,
+                           "no element of " + attr.name +
+                               " matches the filter, and only eq terms joined with and can "
+                               "describe a new one");
+    }
+    if (target.sub != nullptr) {
+        SetMember(*element, target.sub->name, std::move(canonical));
+    } else {
+        element->update(canonical);
+    }
+    json* current = FindMember(container, attr.name);
+    if (current == nullptr || !current->is_array()) {
+        SetMember(container, attr.name, json::array());
+        current = FindMember(container, attr.name);
+    }
+    current->push_back(std::move(*element));
     return Ok{};
 }
 

@@ -36,6 +36,10 @@ private:
     void SetAttribute(PatchOp op, const Target& target, const nlohmann::json& value);
     void SetSubAttribute(const Target& target, const nlohmann::json& value);
     Status SetFiltered(PatchOp op, const Target& target, const nlohmann::json& value);
+    // Appends the element a filter's `eq` terms describe, with `canonical` written into it.
+    Status CreateFromFilter(const Target& target,
+                            nlohmann::json& container,
+                            nlohmann::json canonical);
     Status Remove(const Target& target, const nlohmann::json* value);
     Status RemoveFiltered(const Target& target);
     void RemoveListed(const Target& target, const nlohmann::json& value);

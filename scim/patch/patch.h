@@ -55,9 +55,13 @@ struct PatchResult {
 // returned, its detail naming the index, and nothing else is reported.
 //
 // Errors (all 400): invalidSyntax (malformed body, unknown op, missing value), invalidPath
-// (unparsable path or unknown attribute), noTarget (remove without path, a value filter that
-// matches nothing on remove), invalidValue (a value of the wrong shape, a member without
-// "value"), mutability (a path that targets a readOnly attribute such as id, meta, groups).
+// (unparsable path, unknown attribute, a value filter on a single-valued attribute, a `members`
+// filter other than `value eq` terms joined with `or`, a path into a member's sub-attributes),
+// noTarget (remove without path; a value filter that matches nothing on remove, or on
+// add/replace when it is not `eq` terms joined with `and`), invalidValue (a path-less value
+// that is not an object, a member without a string "value" or given as a bare string),
+// mutability (a path that targets a readOnly attribute or sub-attribute: id, meta, groups).
+// A stored document that is not an object gives a 500.
 //
 // Leniencies for identity providers (DESIGN.md §6): path-less values with dotted or URN keys;
 // "True"/"False" strings for booleans; a bare string for a single-valued complex attribute with
