@@ -7,8 +7,8 @@
 
 // Path matching for the route table. Patterns are written like "/scim/v2/Users/{id}".
 //
-// - Literal segments compare ASCII case-insensitively: RFC 7644 §3 names endpoints "/Users", but
-//   Microsoft Entra ID's validator sends "/users".
+// - Literal segments compare ASCII case-insensitively. NOTE(#2): RFC 7644 §3 names endpoints
+//   "/Users", but Microsoft Entra ID's validator sends "/users".
 // - Empty segments are ignored, so a trailing slash matches too.
 // - Parameters are percent-decoded (Pistache leaves them encoded); a parameter that does not
 //   decode to valid UTF-8 makes the path not match.
