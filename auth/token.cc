@@ -13,7 +13,6 @@ namespace {
 
 constexpr std::string_view kAlphabet =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-constexpr std::string_view kPrefixStem = "scimd_";
 constexpr std::size_t kTailChars = kRandomChars + kChecksumChars;
 constexpr std::string_view kInvalidHint = "invalid";
 

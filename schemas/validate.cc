@@ -378,7 +378,8 @@ Status ReadInput(const Registry& registry, const ResourceType& type, const json&
         }
         auto extension =
             std::find_if(type.extensions.begin(), type.extensions.end(),
-                         [&](const auto& e) { return EqualsIgnoreCase(e.schema, key); });
+                         // Named capture: clang 14 cannot capture a structured binding.
+                         [&name = key](const auto& e) { return EqualsIgnoreCase(e.schema, name); });
         if (extension != type.extensions.end()) {
             const size_t index = static_cast<size_t>(extension - type.extensions.begin());
             if (Status s = ReadExtensionObject(registry, *extension, value, in.extensions[index]);
