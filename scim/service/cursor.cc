@@ -20,7 +20,11 @@ std::string ToBase64(const unsigned char* data, std::size_t size) {
     return out;
 }
 
+// False for empty or malformed input; neither half of a cursor is ever empty.
 bool FromBase64(std::string_view text, std::vector<unsigned char>& out) {
+    if (text.empty()) {
+        return false;
+    }
     out.resize(text.size());
     std::size_t size = 0;
     const char* end = nullptr;
