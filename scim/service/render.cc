@@ -47,6 +47,8 @@ Result<nlohmann::json> Renderer::Render(std::string_view org_id,
     doc["id"] = resource.id;
     doc["meta"] = Meta(type, resource);
 
+    // TODO(#6): a list page of groups reads members one group at a time; a store call taking
+    // several group ids would make it one query per page.
     if (HasCoreAttribute(registry_, type, kMembersAttribute) &&
         selection.Returns(registry_, type, kMembersAttribute)) {
         auto members = store_.Members(org_id, resource.id);
