@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "scim/casefold.h"
+#include "scim/http/admin_api.h"
 #include "scim/http/render.h"
 #include "scim/http/url.h"
 
@@ -105,6 +106,7 @@ const std::vector<Api::Route>& Api::Routes() {
     constexpr Access kPublic = Access::kPublic;
     constexpr Access kDiscovery = Access::kDiscovery;
     constexpr Access kScim = Access::kScim;
+    constexpr Access kAdmin = Access::kAdmin;
     // clang-format off
     static const std::vector<Route> kRoutes = {
         // method  pattern                           access      type     body   handler
@@ -143,6 +145,20 @@ const std::vector<Api::Route>& Api::Routes() {
         {"PATCH",  "/scim/v2/Me",                    kScim,      "",      false, &Api::Unsupported},
         {"DELETE", "/scim/v2/Me",                    kScim,      "",      false, &Api::Unsupported},
         {"POST",   "/scim/v2/Bulk",                  kScim,      "",      false, &Api::Unsupported},
+
+        // Token admin, whoami and audit log: AdminApi authenticates, parses and renders these.
+        {"GET",    "/api/v1/openapi.json",           kAdmin,     "",      false, nullptr},
+        {"GET",    "/api/v1/whoami",                 kAdmin,     "",      false, nullptr},
+        {"GET",    "/api/v1/tokens",                 kAdmin,     "",      false, nullptr},
+        {"POST",   "/api/v1/tokens",                 kAdmin,     "",      true,  nullptr},
+        {"GET",    "/api/v1/tokens/{id}",            kAdmin,     "",      false, nullptr},
+        {"DELETE", "/api/v1/tokens/{id}",            kAdmin,     "",      false, nullptr},
+        {"POST",   "/api/v1/tokens/{id}/rotate",     kAdmin,     "",      true,  nullptr},
+        {"POST",   "/api/v1/tokens/{id}/revoke",     kAdmin,     "",      true,  nullptr},
+        {"GET",    "/api/v1/workspaces",             kAdmin,     "",      false, nullptr},
+        {"POST",   "/api/v1/workspaces",             kAdmin,     "",      true,  nullptr},
+        {"GET",    "/api/v1/workspaces/{id}",        kAdmin,     "",      false, nullptr},
+        {"GET",    "/v2/audit-logs",                 kAdmin,     "",      false, nullptr},
     };
     // clang-format on
     return kRoutes;
@@ -210,6 +226,13 @@ HttpResponse Api::Dispatch(const HttpRequest& request, Call& call, AccessRecord&
     record.route = route.pattern;
     call.type = route.type;
     call.params = std::move(match.params);
+    if (route.access == Access::kAdmin) {
+        if (options_.admin == nullptr) {
+            return Fail(Error::NotFound("no such endpoint"), record);
+        }
+        AdminCall admin{request, route.pattern, std::move(call.params), std::move(call.ctx)};
+        return options_.admin->Handle(admin, record);
+    }
 
     Status checked = CheckBody(request, route, call);
     if (!checked.ok()) {

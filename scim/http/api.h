@@ -17,12 +17,16 @@
 // HttpResponse; tests call Handle directly.
 namespace scim::http {
 
+class AdminApi;
+
 struct ApiOptions {
     std::size_t max_body_bytes = 1024 * 1024;  // larger bodies get 413 (advertise the same)
     // RFC 7644 §4 lets discovery endpoints be public. They are by default: they describe only
     // the server's schemas, and some clients read them before a token is configured.
     bool discovery_requires_auth = false;
     LogSink log = StderrSink;
+    // Serves the routes of access kAdmin (/api/v1, /v2/audit-logs); null answers them 404.
+    AdminApi* admin = nullptr;
 };
 
 class Api {
@@ -36,7 +40,7 @@ public:
     HttpResponse Handle(const HttpRequest& request);
 
 private:
-    enum class Access { kPublic, kDiscovery, kScim };
+    enum class Access { kPublic, kDiscovery, kScim, kAdmin };
     struct Call;
     using Handler = Result<Response> (Api::*)(Call&);
     struct Route {
