@@ -16,11 +16,13 @@
 
 #include "apps/scimd/wiring.h"
 #include "auth/authenticator.h"
+#include "db/audit_store.h"
 #include "db/database.h"
 #include "db/migrate.h"
 #include "db/resource_store.h"
 #include "db/token_store.h"
 #include "schemas/schema.h"
+#include "scim/http/admin_api.h"
 #include "scim/http/api.h"
 #include "scim/http/server.h"
 #include "scim/service/discovery_service.h"
@@ -184,11 +186,14 @@ int Serve(const Flags& flags) {
     auth::Authenticator authenticator(tokens, pepper, clock);
     scimd::OrgSatAuthenticator org_sat(authenticator);
     db::SqlResourceStore store(*database);
+    db::AuditStore audit(*database);
+    scim::http::AdminApi admin(authenticator, tokens, audit, clock);
 
     scimd::ServiceBackend backend;
     scim::http::ApiOptions api_options;
     api_options.max_body_bytes = flags.max_body;
     api_options.discovery_requires_auth = flags.discovery_auth;
+    api_options.admin = &admin;
     scim::http::Api api(backend, org_sat, api_options);
 
     scim::http::ServerOptions server_options;
