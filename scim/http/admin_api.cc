@@ -270,6 +270,21 @@ HttpResponse AdminApi::Handle(AdminCall& call, AccessRecord& record) {
     return response;
 }
 
+bool AdminApi::Owns(std::string_view raw_path) {
+    std::string path = AsciiLower(raw_path.substr(0, 5));
+    return path == "/api/" || path == "/api" || path.starts_with("/v2/") || path == "/v2";
+}
+
+HttpResponse AdminApi::RoutingError(std::string_view allow) {
+    if (allow.empty()) {
+        return RenderAdminError(Error::NotFound("no such endpoint"));
+    }
+    HttpResponse response =
+        RenderAdminError(Error{405, std::nullopt, "method not allowed on this endpoint", {}});
+    response.headers.emplace_back("Allow", std::string(allow));
+    return response;
+}
+
 Result<Principal> AdminApi::Authenticate(const AdminCall& call, std::optional<int>& retry_after) {
     const HttpRequest& request = call.request;
     Result<Principal> principal =

@@ -63,6 +63,12 @@ public:
     // known, record.error for a 5xx. Never throws: an unexpected exception is a generic 500.
     HttpResponse Handle(AdminCall& call, AccessRecord& record);
 
+    // True for raw request paths under /api/ or /v2/ (ASCII case-insensitive): the Api answers an
+    // unknown path or method there with RoutingError, so clients of this API see one error shape.
+    static bool Owns(std::string_view raw_path);
+    // 404 when `allow` is empty, else 405 with that Allow header, in the admin error shape.
+    static HttpResponse RoutingError(std::string_view allow);
+
 private:
     using Json = nlohmann::json;
     struct Reply {

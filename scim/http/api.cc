@@ -213,6 +213,10 @@ HttpResponse Api::Handle(const HttpRequest& request) {
 
 HttpResponse Api::Dispatch(const HttpRequest& request, Call& call, AccessRecord& record) {
     RouteMatch match = router_.Match(request.method, request.path);
+    if (match.kind != RouteMatch::Kind::kFound && options_.admin != nullptr &&
+        AdminApi::Owns(request.path)) {
+        return AdminApi::RoutingError(match.allow);
+    }
     if (match.kind == RouteMatch::Kind::kNotFound) {
         return Fail(Error::NotFound("no such endpoint"), record);
     }

@@ -301,6 +301,21 @@ TEST_P(AdminApiTest, ABodyThatIsNotJsonIsUnsupportedMediaType) {
     ExpectError(api_->Handle(request), 415, "unsupported_media_type");
 }
 
+TEST_P(AdminApiTest, UnknownPathsAndMethodsAnswerInTheAdminErrorShape) {
+    ExpectError(AsAdmin("GET", "/api/v1/widgets"), 404, "not_found");
+    ExpectError(AsAdmin("GET", "/v2/nothing-here"), 404, "not_found");
+    HttpResponse wrong = AsAdmin("PUT", "/api/v1/tokens");
+    ExpectError(wrong, 405, "method_not_allowed");
+    EXPECT_THAT(wrong.Header("Allow"), Optional(std::string("GET, POST")));
+    ExpectError(AsAdmin("PATCH", "/v2/audit-logs"), 405, "method_not_allowed");
+}
+
+TEST_P(AdminApiTest, AnOversizedBodyIsRefusedBeforeParsing) {
+    std::string name(AdminApiOptions{}.max_body_bytes, 'a');
+    ExpectError(AsAdmin("POST", "/api/v1/workspaces", Json{{"name", name}}.dump()), 413,
+                "payload_too_large");
+}
+
 TEST_P(AdminApiTest, UnknownFieldsAreIgnored) {
     HttpResponse response =
         AsAdmin("POST", "/api/v1/workspaces", R"({"name":"emea","colour":"blue","n":[1,2]})");
