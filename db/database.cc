@@ -106,19 +106,34 @@ std::string_view DialectName(Dialect dialect) {
     return dialect == Dialect::kSqlite ? "sqlite" : "postgresql";
 }
 
+std::string LoggableMessage(std::string_view message) {
+    const size_t binds = message.find(" with :");
+    if (binds != std::string_view::npos) {
+        message = message.substr(0, binds);
+    }
+    const size_t detail = message.find("DETAIL:");
+    if (detail != std::string_view::npos) {
+        message = message.substr(0, detail);
+    }
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+        message.remove_suffix(1);
+    }
+    return std::string(message);
+}
+
 scim::Error TranslateException(const std::exception& error) {
     switch (Classify(error)) {
         case Failure::kUnique:
             return {409, scim::ScimType::kUniqueness, "a resource with that unique value exists",
-                    error.what()};
+                    LoggableMessage(error.what())};
         case Failure::kConflict:
         case Failure::kConnection:
         case Failure::kTimeout:
-            return scim::Error::Unavailable(error.what());
+            return scim::Error::Unavailable(LoggableMessage(error.what()));
         case Failure::kOther:
             break;
     }
-    return scim::Error::Internal(error.what());
+    return scim::Error::Internal(LoggableMessage(error.what()));
 }
 
 // A fixed set of sessions shared by all threads. A slot whose connection broke is reopened when
@@ -309,7 +324,7 @@ scim::Status Database::RunErased(bool transactional,
                     reconnected = true;
                     continue;
                 }
-                return scim::Error::Unavailable(error.what());
+                return scim::Error::Unavailable(LoggableMessage(error.what()));
             }
             if (failure == Failure::kConflict && transactional && attempt < kMaxConflictAttempts) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));

@@ -37,6 +37,11 @@ std::string RedactUrl(std::string_view url);
 // Never puts SQL text or a DSN into `detail`.
 scim::Error TranslateException(const std::exception& error);
 
+// A database error message fit for the server log: SOCI appends the bound values of the failing
+// statement (` with :p1="..."`) and PostgreSQL adds a DETAIL line quoting the conflicting key;
+// both can carry filter values or personal data, so both are cut.
+std::string LoggableMessage(std::string_view message);
+
 class Database {
 public:
     // Opens `pool_size` sessions (at least 1) to
