@@ -167,8 +167,8 @@ protected:
             db_url_ = "sqlite:" + (work_ / "scimd.db").string();
         }
         // Fresh organizations per scenario, so runs never see each other's data.
-        vars_["token"] = MintToken(fixture + "-a");
-        vars_["token2"] = MintToken(fixture + "-b");
+        vars_["token"] = MintToken(fixture + "-a", "token");
+        vars_["token2"] = MintToken(fixture + "-b", "token2");
         std::string error;
         ASSERT_TRUE(server_.Start({(BinaryDir() / "scimd").string(), "--db", db_url_, "--listen",
                                    "127.0.0.1:0", "--threads", "4", "--pool", "4"},
@@ -187,16 +187,23 @@ protected:
         }
     }
 
-    std::string MintToken(const std::string& org_name) {
-        std::string ctl = (BinaryDir() / "scimctl").string();
-        RunResult org = RunToCompletion({ctl, "--db", db_url_, "org", "create", org_name}, log_);
-        EXPECT_EQ(org.exit_code, 0) << Tail();
-        std::string org_id = LastLine(org.out);
-        RunResult token = RunToCompletion(
-            {ctl, "--db", db_url_, "token", "create", "--org", org_id, "--name", "conformance"},
-            log_);
-        EXPECT_EQ(token.exit_code, 0) << Tail();
-        return LastLine(token.out);
+    // Creates an organization and returns a new organization token for it; also sets
+    // `${<var>Workspace}` to a workspace token of the same organization (a valid credential of
+    // the wrong level for SCIM).
+    std::string MintToken(const std::string& org_name, const std::string& var) {
+        std::string org_id = Ctl({"org", "create", org_name});
+        std::string workspace_id = Ctl({"workspace", "create", "--org", org_id, "provisioning"});
+        vars_[var + "Workspace"] =
+            Ctl({"token", "create", "--org", org_id, "--name", "ws", "--workspace", workspace_id});
+        return Ctl({"token", "create", "--org", org_id, "--name", "conformance"});
+    }
+
+    // Runs scimctl on the scenario's database; returns the last line it printed.
+    std::string Ctl(std::vector<std::string> args) {
+        args.insert(args.begin(), {(BinaryDir() / "scimctl").string(), "--db", db_url_});
+        RunResult result = RunToCompletion(args, log_);
+        EXPECT_EQ(result.exit_code, 0) << args[3] << " " << args[4] << "\n" << Tail();
+        return LastLine(result.out);
     }
 
     static std::string LastLine(std::string text) {
@@ -224,7 +231,8 @@ protected:
         HeaderList headers;
         std::string auth = step.value("auth", "token");
         if (auth != "none") {
-            std::string token = auth == "token" || auth == "token2" ? vars_.at(auth) : auth;
+            auto named = vars_.find(auth);  // "token", "token2", "tokenWorkspace", ...
+            std::string token = named != vars_.end() ? named->second : auth;
             headers.emplace_back("Authorization", "Bearer " + token);
         }
         bool has_body = step.contains("body") || step.contains("rawBody");
