@@ -556,6 +556,13 @@ Result<AdminApi::Reply> AdminApi::ListAuditEvents(AdminCall& call) {
     for (const db::AuditRecord& record : page->events) {
         data.push_back(AuditEventJson(record));
     }
+    // Where to poll later for events written after this page: right after its last event (event
+    // ids grow in commit order, so nothing committed later can sort before it), or where this
+    // request started when the page is empty.
+    std::optional<std::string> tail = audit_query.cursor;
+    if (!page->events.empty()) {
+        tail = db::CursorAfter(audit_query.org_id, page->events.back().event_id);
+    }
     Json next = nullptr;
     if (page->next_cursor) {
         std::string link = std::string(admin_routes::kAuditLogs) +
@@ -571,7 +578,10 @@ Result<AdminApi::Reply> AdminApi::ListAuditEvents(AdminCall& call) {
     }
     return Reply{200,
                  {{"data", std::move(data)},
-                  {"paging", {{"next_cursor", OrNull(page->next_cursor)}, {"next", next}}}},
+                  {"paging",
+                   {{"next_cursor", OrNull(page->next_cursor)},
+                    {"next", next},
+                    {"tail_cursor", OrNull(tail)}}}},
                  {}};
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,7 +68,10 @@ protected:
         ON_CALL(backend_, List(::testing::_, ::testing::_, ::testing::_))
             .WillByDefault(::testing::Return(Response{200, {{"totalResults", 0}}, {}, {}}));
         ApiOptions options;
-        options.log = [this](std::string_view line) { log_.emplace_back(line); };
+        options.log = [this](std::string_view line) {
+            std::lock_guard<std::mutex> lock(log_mu_);
+            log_.emplace_back(line);
+        };
         options.admin = admin_.get();
         api_ = std::make_unique<Api>(backend_, *scim_auth_, std::move(options));
 
@@ -209,6 +213,7 @@ protected:
     std::unique_ptr<AdminApi> admin_;
     ::testing::NiceMock<testing::MockBackend> backend_;
     std::unique_ptr<Api> api_;
+    std::mutex log_mu_;  // the Api logs from every thread that calls Handle
     std::vector<std::string> log_;
     std::vector<std::string> secrets_;
     RequestContext cli_;

@@ -1,7 +1,9 @@
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -476,6 +478,61 @@ TEST_P(AdminApiTest, AuditPagingPicksUpEventsWrittenBetweenPages) {
     for (const Json& event : all) {
         expected.push_back(event["id"]);
     }
+    EXPECT_EQ(seen, expected);
+}
+
+// A reader follows next links, then polls tail_cursor, while another thread keeps writing
+// through the API: it must end up with every event exactly once, in commit order.
+TEST_P(AdminApiTest, AuditPagingAndTailPollingSeeEveryEventOnceWhileWritesGoOn) {
+    constexpr int kWrites = 24;
+    std::atomic<bool> writing{true};
+    std::atomic<int> failures{0};
+    std::thread writer([&] {
+        for (int i = 0; i < kWrites; ++i) {
+            HttpRequest request;
+            request.method = "POST";
+            request.path = "/api/v1/workspaces";
+            request.peer = kPeer;
+            request.headers = {{"Authorization", "Bearer " + admin_key_},
+                               {"Content-Type", "application/json"}};
+            request.body = Json{{"name", "ws" + std::to_string(i)}}.dump();
+            if (api_->Handle(request).status != 201) {
+                ++failures;
+            }
+        }
+        writing = false;
+    });
+
+    std::vector<std::string> seen;
+    std::string target = "/v2/audit-logs?per_page=2";
+    for (int round = 0; round < 2000; ++round) {
+        bool done = !writing.load();
+        Json body = Body(AsAdmin("GET", target));
+        ASSERT_TRUE(body.contains("data")) << body.dump();
+        for (const Json& event : body["data"]) {
+            seen.push_back(event["id"]);
+        }
+        Json paging = body["paging"];
+        if (!paging["next"].is_null()) {
+            target = paging["next"];
+            continue;
+        }
+        if (done && body["data"].empty()) {
+            break;  // the writer had finished before this read, and nothing was left
+        }
+        if (!paging["tail_cursor"].is_null()) {
+            target = "/v2/audit-logs?per_page=2&cursor=" + paging["tail_cursor"].get<std::string>();
+        }
+    }
+    writer.join();
+    EXPECT_EQ(failures.load(), 0);
+
+    std::vector<std::string> expected;
+    Json all = Body(AsAdmin("GET", "/v2/audit-logs?per_page=100"))["data"];
+    for (const Json& event : all) {
+        expected.push_back(event["id"]);
+    }
+    EXPECT_EQ(expected.size(), static_cast<std::size_t>(kWrites + 2));  // + org and admin key
     EXPECT_EQ(seen, expected);
 }
 
