@@ -8,6 +8,7 @@
 #include "scim/casefold.h"
 #include "scim/http/admin_api.h"
 #include "scim/http/render.h"
+#include "scim/http/static_files.h"
 #include "scim/http/url.h"
 
 namespace scim::http {
@@ -212,6 +213,10 @@ HttpResponse Api::Handle(const HttpRequest& request) {
 }
 
 HttpResponse Api::Dispatch(const HttpRequest& request, Call& call, AccessRecord& record) {
+    if (options_.console != nullptr && StaticFiles::Owns(request.path)) {
+        record.route = "/admin/*";
+        return options_.console->Serve(request);
+    }
     RouteMatch match = router_.Match(request.method, request.path);
     if (match.kind != RouteMatch::Kind::kFound && options_.admin != nullptr &&
         AdminApi::Owns(request.path)) {

@@ -18,6 +18,7 @@
 namespace scim::http {
 
 class AdminApi;
+class StaticFiles;
 
 struct ApiOptions {
     std::size_t max_body_bytes = 1024 * 1024;  // larger bodies get 413 (advertise the same)
@@ -27,6 +28,9 @@ struct ApiOptions {
     LogSink log = StderrSink;
     // Serves the routes of access kAdmin (/api/v1, /v2/audit-logs); null answers them 404.
     AdminApi* admin = nullptr;
+    // Serves the admin console under /admin (no authentication: the pages hold no data; the
+    // browser signs in against /api/v1). Null answers /admin with 404 like any unknown path.
+    const StaticFiles* console = nullptr;
 };
 
 class Api {

@@ -10,6 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include "http/fakes.h"
+#include "scim/http/api.h"
+
 namespace scim::http {
 namespace {
 
@@ -298,6 +301,39 @@ TEST(EmbeddedConsoleTest, EveryImportedModuleIsShipped) {
         }
     }
     EXPECT_GT(imports, 0);
+}
+
+// The console is reached through the Api, before its route table, and only when configured.
+TEST(ApiConsoleTest, ServesTheConsoleWithoutCredentialsWhenConfigured) {
+    ::testing::NiceMock<testing::MockBackend> backend;
+    testing::FakeAuthenticator auth;
+    StaticFiles files = Console();
+    std::vector<std::string> log;
+    ApiOptions options;
+    options.log = [&log](std::string_view line) { log.emplace_back(line); };
+    options.console = &files;
+    Api api(backend, auth, options);
+
+    HttpResponse page = api.Handle(Request("GET", "/admin/"));
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.Header("Content-Type"), "text/html; charset=utf-8");
+    ExpectSecurityHeaders(page);
+    EXPECT_EQ(api.Handle(Request("GET", "/admin/../scim/v2/Users")).status, 404);
+    EXPECT_EQ(api.Handle(Request("GET", "/admin")).status, 301);
+    ASSERT_FALSE(log.empty());
+    EXPECT_NE(log.front().find("route=/admin/*"), std::string::npos) << log.front();
+    EXPECT_TRUE(auth.addrs().empty());  // never asked to authenticate
+}
+
+TEST(ApiConsoleTest, WithoutConsoleTheAdminPathIsAnUnknownEndpoint) {
+    ::testing::NiceMock<testing::MockBackend> backend;
+    testing::FakeAuthenticator auth;
+    ApiOptions options;
+    options.log = [](std::string_view) {};
+    Api api(backend, auth, options);
+    HttpResponse response = api.Handle(Request("GET", "/admin/"));
+    EXPECT_EQ(response.status, 404);
+    EXPECT_FALSE(response.Header("Content-Security-Policy").has_value());
 }
 
 }  // namespace
