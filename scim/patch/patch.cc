@@ -33,6 +33,8 @@ const json* FindKey(const json& object, std::string_view name) {
     return nullptr;
 }
 
+// NOTE(#5): RFC 7644 §3.5.2 writes the op values in lower case; Entra ID sends "Replace" and
+// "Add", so any case is accepted.
 std::optional<PatchOp> ParseOpName(std::string_view name) {
     for (PatchOp op : {PatchOp::kAdd, PatchOp::kReplace, PatchOp::kRemove}) {
         if (NameEquals(name, PatchOpName(op))) {
