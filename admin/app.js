@@ -167,7 +167,14 @@ function render() {
 
 async function start() {
     document.getElementById('sign-out').addEventListener('click', () => signOut());
+    // The hash is the router's, so the skip link moves focus itself instead of navigating.
+    document.querySelector('.skip-link').addEventListener('click', (event) => {
+        event.preventDefault();
+        main().focus();
+    });
     setUnauthorizedHandler(() => {
+        // Several requests of one page can fail together; the first one signs out.
+        if (!state.whoami) return;
         signOut('Your key stopped working (revoked or expired). Sign in again with a valid key.');
     });
     window.addEventListener('hashchange', () => render());

@@ -184,7 +184,7 @@ async function run(page, problems) {
         await page.getByRole('link', {name: 'Tokens'}).click();
         await page.getByRole('heading', {name: 'Service access tokens'}).waitFor();
         await page.getByLabel('Name').fill('okta-production');
-        await page.getByLabel('Expires').selectOption('90d');
+        await page.getByLabel('Expires', {exact: true}).selectOption('90d');
         await page.getByRole('button', {name: 'Create token'}).click();
         const dialog = page.getByRole('dialog', {name: 'Token created'});
         await dialog.waitFor();
@@ -199,7 +199,7 @@ async function run(page, problems) {
         await dialog.getByRole('button', {name: 'Done, I stored it'}).click();
         await dialog.waitFor({state: 'detached'});
         assert(!(await page.content()).includes(secret), 'secret still in the page');
-        await page.getByRole('cell', {name: 'okta-production'}).waitFor();
+        await page.getByRole('cell', {name: 'okta-production', exact: true}).waitFor();
         state.orgSecret = secret;
     });
 
@@ -309,7 +309,7 @@ async function run(page, problems) {
     await check('narrow window: no horizontal scrolling, tables become cards', async () => {
         await page.setViewportSize({width: 375, height: 800});
         await page.getByRole('link', {name: 'Tokens'}).click();
-        await page.getByRole('cell', {name: 'eng-directory-sync'}).waitFor();
+        await page.locator('.token-name', {hasText: 'eng-directory-sync'}).waitFor();
         const widths = await page.evaluate(() => ({
             scroll: document.documentElement.scrollWidth, view: window.innerWidth,
             thead: getComputedStyle(document.querySelector('table.data thead')).position,
@@ -320,19 +320,30 @@ async function run(page, problems) {
         await page.setViewportSize({width: 1280, height: 900});
     });
 
-    await check('keyboard: skip link first, then the section links', async () => {
+    await check('keyboard: the skip link comes before the section links, focus is visible',
+                async () => {
         await page.goto(`${BASE}/admin/#/workspaces`);
         await page.getByRole('heading', {name: 'Workspaces', level: 1}).waitFor();
-        await page.evaluate(() => document.activeElement?.blur());
+        await page.getByRole('link', {name: 'Tokens'}).focus();
+        await page.keyboard.press('Shift+Tab');
+        const skip = await page.evaluate(() => ({
+            text: document.activeElement?.textContent,
+            top: document.activeElement?.getBoundingClientRect().top,
+        }));
+        assert(skip.text === 'Skip to content', `tab stop before Tokens: ${skip.text}`);
+        assert(skip.top >= 0, 'skip link stays off screen when focused');
         await page.keyboard.press('Tab');
-        const first = await page.evaluate(() => document.activeElement?.textContent);
-        assert(first === 'Skip to content', `first tab stop: ${first}`);
-        await page.keyboard.press('Tab');
-        const second = await page.evaluate(() => document.activeElement?.textContent);
-        assert(second === 'Tokens', `second tab stop: ${second}`);
-        const outline = await page.evaluate(
-            () => getComputedStyle(document.activeElement).outlineStyle);
-        assert(outline !== 'none', 'focused link has no visible outline');
+        const next = await page.evaluate(() => ({
+            text: document.activeElement?.textContent,
+            outline: getComputedStyle(document.activeElement).outlineStyle,
+        }));
+        assert(next.text === 'Tokens', `tab stop after the skip link: ${next.text}`);
+        assert(next.outline !== 'none', 'focused link has no visible outline');
+        await page.keyboard.press('Shift+Tab');
+        await page.keyboard.press('Enter');
+        const target = await page.evaluate(() => document.activeElement?.id);
+        assert(target === 'main', `skip link moved focus to ${target}`);
+        assert(page.url().endsWith('#/workspaces'), `skip link changed the page: ${page.url()}`);
     });
 
     await check('sign-out forgets the key', async () => {
