@@ -293,6 +293,64 @@ TEST_P(AdminApiTest, BadInputIsAClear4xxNeverA500) {
     EXPECT_EQ(ScimStatus(secret), 200) << "no bad rotate may have changed the secret";
 }
 
+// Every field of every admin body set to every JSON shape: the answer is a success or a 4xx in
+// the admin error shape, never a 5xx.
+TEST_P(AdminApiTest, NoFieldValueOfAnyShapeCausesAServerError) {
+    std::string ws = CreateWorkspace("emea");
+    auto [token, secret] = CreateToken({{"name", "okta"}, {"level", "org"}});
+    const Json base_token = {{"name", "n"}, {"level", "workspace"}, {"workspace_id", ws}};
+    const Json shapes[] = {nullptr,
+                           true,
+                           0,
+                           -1,
+                           1e308,
+                           "",
+                           "x",
+                           "0s",
+                           "-5m",
+                           "99999999999999999999d",
+                           "9999-99-99T99:99:99Z",
+                           std::string(300, 'a'),
+                           std::string("a\0b", 4),
+                           Json::array(),
+                           Json::object(),
+                           Json::array({1, "2"})};
+    struct Target {
+        const char* path;
+        Json base;
+        std::vector<const char*> fields;
+    };
+    const Target targets[] = {
+        {"/api/v1/tokens",
+         base_token,
+         {"name", "level", "workspace_id", "expires_in", "expires_at"}},
+        {"/api/v1/workspaces", Json{{"name", "w"}}, {"name"}},
+        {"rotate", Json::object(), {"grace_period"}},
+    };
+    int n = 0;
+    for (const Target& target : targets) {
+        for (const char* field : target.fields) {
+            for (const Json& shape : shapes) {
+                Json body = target.base;
+                body[field] = shape;
+                if (std::string(target.path) == "/api/v1/workspaces" && shape.is_string()) {
+                    body[field] = shape.get<std::string>() + std::to_string(++n);  // stay unique
+                }
+                std::string path = target.path;
+                if (path == "rotate") {
+                    path = "/api/v1/tokens/" + token["id"].get<std::string>() + "/rotate";
+                }
+                HttpResponse response = AsAdmin("POST", path, body.dump());
+                SCOPED_TRACE(path + " " + body.dump().substr(0, 80));
+                EXPECT_LT(response.status, 500) << response.body;
+                if (response.status >= 400) {
+                    EXPECT_TRUE(Body(response)["error"]["code"].is_string());
+                }
+            }
+        }
+    }
+}
+
 TEST_P(AdminApiTest, ABodyThatIsNotJsonIsUnsupportedMediaType) {
     HttpRequest request;
     request.method = "POST";
