@@ -479,15 +479,17 @@ scim::Result<scim::ListPage> SqlResourceStore::List(std::string_view org_id,
         return std::move(sql).error();
     }
     std::string where = sql->where;
+    std::vector<SqlValue> after_binds;
     if (query.after) {
-        if (query.sort_by != nullptr) {
-            // TODO(#4): keyset paging on a sort attribute needs the sort expression from the
-            // filter compiler; until then cursors work with the default order (by id).
-            return Error::Scim(ScimType::kInvalidCursor,
-                               "cursor paging together with sortBy is not supported");
+        const int first_bind = static_cast<int>(sql->filter_binds.size()) + 1;
+        auto after =
+            CompileKeysetAfter(query.sort_by, type, query.descending, query.after->sort_value,
+                               query.after->id, SqlOptions{dialect, first_bind});
+        if (!after.ok()) {
+            return std::move(after).error();
         }
-        where += std::string(" AND ") + table->name + ".id " + (query.descending ? "<" : ">") +
-                 " :after";
+        where += " AND " + after->sql;
+        after_binds = std::move(after->binds);
     }
     const std::string org(org_id);
     const std::int64_t offset = query.after ? 0 : std::max<std::int64_t>(query.start_index, 1) - 1;
@@ -498,8 +500,8 @@ scim::Result<scim::ListPage> SqlResourceStore::List(std::string_view org_id,
             for (std::size_t i = 0; i < sql->filter_binds.size(); ++i) {
                 q.Bind("p" + std::to_string(i + 1), sql->filter_binds[i]);
             }
-            if (with_after && query.after) {
-                q.BindText("after", query.after->id);
+            for (std::size_t i = 0; with_after && i < after_binds.size(); ++i) {
+                q.Bind("p" + std::to_string(sql->filter_binds.size() + i + 1), after_binds[i]);
             }
         };
         scim::ListPage page;

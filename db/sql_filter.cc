@@ -59,6 +59,33 @@ struct Scope {
     const Attribute* attribute = nullptr;
 };
 
+// How a sort expression compares, so that a keyset value can be brought to the same form.
+enum class SortForm {
+    kText,           // the text as stored
+    kFolded,         // a key column holding scim::FoldCase of the value
+    kLowered,        // lower() of the text
+    kNumber,         // a number
+    kBooleanColumn,  // users.active: INTEGER 0/1 on SQLite, BOOLEAN on PostgreSQL
+    kJsonBoolean,    // a JSON boolean read as text
+};
+
+struct SortKey {
+    std::string expression;
+    SortForm form;
+};
+
+// The sort expression as ORDER BY compares it: text in code-point order on PostgreSQL whatever
+// the database's collation, so both backends order alike.
+std::string OrderOperand(const schemas::ResolvedPath& sort_by,
+                         const std::string& expression,
+                         Dialect dialect) {
+    const AttrType type = sort_by.leaf().type;
+    const bool textual =
+        type != AttrType::kInteger && type != AttrType::kDecimal && type != AttrType::kBoolean;
+    return textual && dialect == Dialect::kPostgres ? "(" + expression + ") COLLATE \"C\""
+                                                    : expression;
+}
+
 class Compiler {
 public:
     Compiler(const schemas::ResourceType& type, const SqlOptions& options)
@@ -96,13 +123,12 @@ public:
         return Unsupported(node.path, "this expression");
     }
 
-    Result<std::string> OrderExpression(const schemas::ResolvedPath& path) {
+    Result<SortKey> OrderExpression(const schemas::ResolvedPath& path) {
         const Attribute& leaf = path.leaf();
         if (!path.is_extension && !path.attribute->multi_valued) {
             if (auto column = PromotedColumn(path.attribute->name,
                                              path.sub ? path.sub->name : std::string())) {
-                return column->folded_column || leaf.case_exact ? column->column
-                                                                : "lower(" + column->column + ")";
+                return ColumnSortKey(*column, leaf);
             }
         }
         if (path.attribute->multi_valued) {
@@ -120,7 +146,40 @@ public:
         if (!loc.ok()) {
             return std::move(loc).error();
         }
-        return SortValue(*loc, leaf);
+        return SortKey{SortValue(*loc, leaf), JsonSortForm(leaf)};
+    }
+
+    // `(sort, id) > (value, id)` in the order CompileOrderBy writes (`<` descending): rows
+    // without a sort value come last ascending and first descending, ties go by id.
+    Result<std::string> KeysetAfter(const schemas::ResolvedPath* sort_by,
+                                    bool descending,
+                                    const nlohmann::json& value,
+                                    const std::string& id) {
+        const std::string op = descending ? " < " : " > ";
+        const std::string id_column = table_ + ".id";
+        if (sort_by == nullptr || sort_by->attribute == nullptr) {
+            return id_column + op + Bind(id);
+        }
+        auto key = OrderExpression(*sort_by);
+        if (!key.ok()) {
+            return std::move(key).error();
+        }
+        const std::string is_null = "(" + key->expression + ") IS NULL";
+        const std::string not_null = "(" + key->expression + ") IS NOT NULL";
+        const std::optional<std::string> greater = KeyOperand(*key, value);
+        if (!greater) {
+            const std::string id_after = Bind(id);
+            const std::string later_null =
+                "(" + is_null + " AND " + id_column + op + id_after + ")";
+            return descending ? "(" + not_null + " OR " + later_null + ")" : later_null;
+        }
+        const std::string equal = *KeyOperand(*key, value);
+        const std::string id_after = Bind(id);
+        const std::string compared = OrderOperand(*sort_by, key->expression, options_.dialect);
+        const std::string past = "(" + compared + op + *greater + " OR (" + compared + " = " +
+                                 equal + " AND " + id_column + op + id_after + "))";
+        return descending ? "(" + not_null + " AND " + past + ")"
+                          : "(" + is_null + " OR " + past + ")";
     }
 
 private:
@@ -532,6 +591,79 @@ private:
         return IsTextual(leaf) && !leaf.case_exact ? "lower(" + text + ")" : text;
     }
 
+    static SortForm JsonSortForm(const Attribute& leaf) {
+        if (leaf.type == AttrType::kInteger || leaf.type == AttrType::kDecimal) {
+            return SortForm::kNumber;
+        }
+        if (leaf.type == AttrType::kBoolean) {
+            return SortForm::kJsonBoolean;
+        }
+        return IsTextual(leaf) && !leaf.case_exact ? SortForm::kLowered : SortForm::kText;
+    }
+
+    // Only case-insensitive text is lowered: lower() of a BOOLEAN column does not exist on
+    // PostgreSQL, and timestamps and ids sort the same either way.
+    static SortKey ColumnSortKey(const Source& column, const Attribute& leaf) {
+        if (column.folded_column) {
+            return SortKey{column.column, SortForm::kFolded};
+        }
+        if (leaf.type == AttrType::kBoolean) {
+            return SortKey{column.column, SortForm::kBooleanColumn};
+        }
+        if (IsTextual(leaf) && !leaf.case_exact) {
+            return SortKey{"lower(" + column.column + ")", SortForm::kLowered};
+        }
+        return SortKey{column.column, SortForm::kText};
+    }
+
+    static std::string JsonText(const nlohmann::json& value) {
+        return value.is_string() ? value.get<std::string>() : value.dump();
+    }
+
+    // A keyset value as an operand comparable with `key`'s expression; nullopt when the
+    // expression is NULL for a row holding `value` (the row sorts with the rows lacking one).
+    std::optional<std::string> KeyOperand(const SortKey& key, const nlohmann::json& value) {
+        if (value.is_null()) {
+            return std::nullopt;
+        }
+        switch (key.form) {
+            case SortForm::kFolded:
+                return Bind(scim::FoldCase(JsonText(value)));
+            case SortForm::kLowered:
+                return "lower(" + Bind(JsonText(value)) + ")";
+            case SortForm::kText:
+                return Bind(JsonText(value));
+            case SortForm::kNumber:
+                if (value.is_number_integer()) {
+                    return Bind(value.get<std::int64_t>());
+                }
+                if (value.is_number()) {
+                    return Bind(value.get<double>());
+                }
+                if (Pg()) {
+                    return std::nullopt;  // the CASE in SortValue yields NULL for a non-number
+                }
+                return Bind(JsonText(value));
+            case SortForm::kBooleanColumn:
+                if (!value.is_boolean()) {
+                    return std::nullopt;  // the column is NULL unless the value is a boolean
+                }
+                if (Pg()) {
+                    return "CAST(" + Bind(std::string(value.get<bool>() ? "true" : "false")) +
+                           " AS BOOLEAN)";
+                }
+                return Bind(std::int64_t{value.get<bool>() ? 1 : 0});
+            case SortForm::kJsonBoolean:
+                // Read as text: PostgreSQL's #>> gives true/false, SQLite's json_extract 1/0.
+                if (value.is_boolean()) {
+                    const bool set = value.get<bool>();
+                    return Bind(std::string(Pg() ? (set ? "true" : "false") : (set ? "1" : "0")));
+                }
+                return Bind(JsonText(value));
+        }
+        return std::nullopt;
+    }
+
     static bool IsTextual(const Attribute& leaf) {
         return leaf.type == AttrType::kString || leaf.type == AttrType::kReference;
     }
@@ -748,7 +880,7 @@ private:
     // ---- sorting -----------------------------------------------------------------------------
 
     // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary (else first) element.
-    Result<std::string> PrimaryValueForSort(const schemas::ResolvedPath& path) {
+    Result<SortKey> PrimaryValueForSort(const schemas::ResolvedPath& path) {
         AttrPath attr;
         attr.schema = path.schema;
         attr.attribute = path.attribute;
@@ -792,8 +924,9 @@ private:
         }
         const std::string value = SortValue(value_loc, leaf);
         const std::string position = scope->alias + (Pg() ? ".n" : ".key");
-        return "(SELECT " + value + " " + scope->from + " ORDER BY CASE WHEN " + primary +
-               " THEN 0 ELSE 1 END, " + position + " LIMIT 1)";
+        return SortKey{"(SELECT " + value + " " + scope->from + " ORDER BY CASE WHEN " + primary +
+                           " THEN 0 ELSE 1 END, " + position + " LIMIT 1)",
+                       JsonSortForm(leaf)};
     }
 
     SqlOptions options_;
@@ -828,18 +961,27 @@ scim::Result<std::string> CompileOrderBy(const schemas::ResolvedPath* sort_by,
         return id;
     }
     Compiler compiler(type, SqlOptions{dialect, 1});
-    auto expression = compiler.OrderExpression(*sort_by);
-    if (!expression.ok()) {
-        return std::move(expression).error();
+    auto key = compiler.OrderExpression(*sort_by);
+    if (!key.ok()) {
+        return std::move(key).error();
     }
     // Rows without a value go last ascending and first descending on both backends.
-    const std::string collated =
-        dialect == Dialect::kPostgres ? "(" + *expression + ") COLLATE \"C\"" : *expression;
-    const bool textual = sort_by->leaf().type != AttrType::kInteger &&
-                         sort_by->leaf().type != AttrType::kDecimal &&
-                         sort_by->leaf().type != AttrType::kBoolean;
-    return "(" + *expression + ") IS NULL" + direction + ", " + (textual ? collated : *expression) +
-           direction + ", " + id;
+    return "(" + key->expression + ") IS NULL" + direction + ", " +
+           OrderOperand(*sort_by, key->expression, dialect) + direction + ", " + id;
+}
+
+scim::Result<SqlFragment> CompileKeysetAfter(const schemas::ResolvedPath* sort_by,
+                                             const schemas::ResourceType& type,
+                                             bool descending,
+                                             const nlohmann::json& sort_value,
+                                             const std::string& id,
+                                             const SqlOptions& options) {
+    Compiler compiler(type, options);
+    auto sql = compiler.KeysetAfter(sort_by, descending, sort_value, id);
+    if (!sql.ok()) {
+        return std::move(sql).error();
+    }
+    return SqlFragment{std::move(*sql), compiler.TakeBinds()};
 }
 
 }  // namespace db

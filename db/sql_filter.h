@@ -5,6 +5,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "db/dialect.h"
 #include "schemas/schema.h"
 #include "scim/filter/ast.h"
@@ -64,5 +66,21 @@ scim::Result<std::string> CompileOrderBy(const schemas::ResolvedPath* sort_by,
                                          const schemas::ResourceType& type,
                                          bool descending,
                                          Dialect dialect);
+
+// Keyset paging (RFC 9865 cursors): a WHERE fragment true exactly for the rows that come after
+// the row with sort value `sort_value` and id `id` in the order of CompileOrderBy with the same
+// `sort_by`, `type` and `descending` (nullptr: by id), i.e. `(sort_expr, id) > (:v, :id)` with
+// CompileOrderBy's NULL placement and direction. `sort_value` is the value as the resource
+// holds it (unfolded, JSON null when the row has none, for a multi-valued attribute its primary
+// or first element's value); it is compared in the form the ORDER BY uses: case-folded in C++
+// for the folded key columns, through lower() in SQL where the ORDER BY lowers, as a number
+// for numeric attributes. Placeholders continue at `options.first_bind`.
+// Errors: as CompileOrderBy; never throws.
+scim::Result<SqlFragment> CompileKeysetAfter(const schemas::ResolvedPath* sort_by,
+                                             const schemas::ResourceType& type,
+                                             bool descending,
+                                             const nlohmann::json& sort_value,
+                                             const std::string& id,
+                                             const SqlOptions& options);
 
 }  // namespace db
