@@ -94,6 +94,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!parsed.ok()) {
         return 0;
     }
+    if (text.size() > scim::filter::kMaxFilterLength) {
+        Fail("a filter longer than kMaxFilterLength was accepted");
+    }
     (void)scim::filter::ToString(**parsed);
     RunFor(*fixture.user_type, fixture.rendered_user, text);
     RunFor(*fixture.group_type, fixture.rendered_group, text);
