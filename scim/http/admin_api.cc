@@ -96,6 +96,23 @@ Result<std::string> RequiredString(const Json& body, const char* name) {
     return std::move(**value);
 }
 
+// A display name: required, and free of control characters. Names are shown in the console and
+// in listings, where control characters only confuse; and PostgreSQL cannot store U+0000 in text
+// or jsonb, so letting one through would turn a client mistake into a server error.
+Result<std::string> RequiredName(const Json& body, const char* name) {
+    auto value = RequiredString(body, name);
+    if (!value.ok()) {
+        return value.error();
+    }
+    for (unsigned char c : *value) {
+        if (c < 0x20 || c == 0x7F) {
+            return BadRequest(std::string("field '") + name +
+                              "' must not contain control characters");
+        }
+    }
+    return value;
+}
+
 // Query parameters, percent-decoded; a later repetition of a name wins. Unknown names are left
 // for the caller to ignore.
 Result<std::vector<std::pair<std::string, std::string>>> DecodeQuery(const HttpRequest& request) {
@@ -402,7 +419,7 @@ Result<AdminApi::Reply> AdminApi::ListTokens(AdminCall& call) {
 }
 
 Result<AdminApi::Reply> AdminApi::CreateToken(AdminCall& call, const Json& body) {
-    auto name = RequiredString(body, "name");
+    auto name = RequiredName(body, "name");
     if (!name.ok()) {
         return name.error();
     }
@@ -505,7 +522,7 @@ Result<AdminApi::Reply> AdminApi::ListWorkspaces(AdminCall& call) {
 }
 
 Result<AdminApi::Reply> AdminApi::CreateWorkspace(AdminCall& call, const Json& body) {
-    auto name = RequiredString(body, "name");
+    auto name = RequiredName(body, "name");
     if (!name.ok()) {
         return name.error();
     }
