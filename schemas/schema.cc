@@ -439,6 +439,14 @@ Result<std::shared_ptr<const Registry>> Registry::Load(const std::string& extens
     auto registry = std::make_shared<Registry>();
     registry->schemas_ = std::move(parts->schemas);
     registry->resource_types_ = std::move(parts->resource_types);
+    // Discovery lists resource types in this order. RFC 7644 §4 leaves it open; User then Group
+    // follows RFC 7643 §4, and clients that read the first entry expect Users there.
+    const auto rank = [](const ResourceType& type) {
+        return type.name == kUserResource ? 0 : type.name == kGroupResource ? 1 : 2;
+    };
+    std::stable_sort(
+        registry->resource_types_.begin(), registry->resource_types_.end(),
+        [&](const ResourceType& a, const ResourceType& b) { return rank(a) < rank(b); });
     registry->common_attributes_ = std::move(parts->common);
     return std::shared_ptr<const Registry>(std::move(registry));
 }

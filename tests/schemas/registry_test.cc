@@ -32,6 +32,13 @@ TEST(RegistryTest, LoadsBuiltInSchemasAndResourceTypes) {
     EXPECT_EQ(registry->FindResourceType("Device"), nullptr);
 }
 
+TEST(RegistryTest, ListsUserThenGroupResourceTypes) {
+    auto registry = BuiltIn();
+    ASSERT_GE(registry->resource_types().size(), 2u);
+    EXPECT_EQ(registry->resource_types()[0].name, "User");
+    EXPECT_EQ(registry->resource_types()[1].name, "Group");
+}
+
 TEST(RegistryTest, UserSchemaDefinesEveryRfc7643CoreAttribute) {
     auto registry = BuiltIn();
     ASSERT_TRUE(registry);
