@@ -70,10 +70,15 @@ Result<json> CoerceScalar(const Attribute& attribute, const json& value, const s
     switch (attribute.type) {
         case AttrType::kString:
         case AttrType::kReference:
-            if (value.is_string()) {
-                return value;
+            if (!value.is_string()) {
+                return InvalidValue(path, "must be a string");
             }
-            return InvalidValue(path, "must be a string");
+            // PostgreSQL cannot store U+0000 in text or jsonb; refusing it here keeps both
+            // backends answering the same 400 instead of one of them failing the write.
+            if (value.get_ref<const std::string&>().find('\0') != std::string::npos) {
+                return InvalidValue(path, "must not contain the NUL character (U+0000)");
+            }
+            return value;
         case AttrType::kBoolean:
             if (auto b = ParseBoolean(value)) {
                 return json(*b);

@@ -324,6 +324,34 @@ TEST_F(ValidateTest, IgnoresUnknownAttributes) {
     }
 }
 
+// Regression: PostgreSQL cannot store U+0000, so a NUL inside a string failed the write with a
+// 500 there while SQLite accepted it. Both now get the same 400.
+TEST_F(ValidateTest, RefusesNulCharacterInStrings) {
+    const Row rows[] = {
+        {"NUL in userName",
+         R"({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "a\u0000b"})",
+         {},
+         {},
+         ScimType::kInvalidValue,
+         "NUL"},
+        {"NUL in a sub-attribute",
+         UserWith(R"("name": {"givenName": "B\u0000"})"),
+         {},
+         {},
+         ScimType::kInvalidValue,
+         "name.givenName"},
+        {"NUL in externalId",
+         UserWith(R"("externalId": "\u0000")"),
+         {},
+         {},
+         ScimType::kInvalidValue,
+         "externalId"},
+    };
+    for (const Row& row : rows) {
+        Check(row);
+    }
+}
+
 TEST_F(ValidateTest, EnforcesRequiredAttributes) {
     const Row rows[] = {
         {"User without userName",
