@@ -6,6 +6,11 @@ Subcommands (the bearer token comes from the BENCH_TOKEN environment variable, n
   bulk      insert users straight into scimd's database, copying a template user that was
             created through the API (so every column is filled the way scimd fills it)
   group     create one group whose members are the first --members seeded users
+  bulk-group  create an empty group through the API, then insert its first --members bulk
+            users as membership rows straight into the database (for groups too large for
+            one request); writes group_N.txt and candidates_N.txt (users not in it)
+  deep-cursor  walk the default listing by cursor to the page of --count rows that ends the
+            directory; writes its path and query (for wrk) to the --file named
 
 Files written to --out: user_ids.txt (one id per seeded user, in name order), group_id.txt and
 candidate_ids.txt (seeded users that are not members of the group, for the PATCH workload).
@@ -201,24 +206,78 @@ def group(args):
     print("load.py: created a group with %d members" % args.members)
 
 
+def bulk_members_sql(dialect, org_id, group_id, members):
+    if dialect == "sqlite":
+        series = ("(WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < %d) "
+                  "SELECT i FROM r) AS s" % members)
+    else:
+        series = "generate_series(1, %d) AS s(i)" % members
+    return ("INSERT INTO group_members (org_id, group_id, member_id, member_type) "
+            "SELECT '%s', '%s', %s, 'User' FROM %s" % (org_id, group_id, bulk_id_sql(dialect), series))
+
+
+def bulk_group(args):
+    """Members are bulk users 1..N (bulk ids are deterministic); candidates come from the end."""
+    check_literal(args.org)
+    if args.members + 1000 > args.users:
+        sys.exit("load.py: need at least 1000 users beyond the %d members" % args.members)
+    body = {"schemas": [GROUP_SCHEMA], "displayName": "bench-group-%d" % args.members}
+    group_id = check_literal(Client(args.base).send("POST", "/Groups", body)["id"])
+    if args.db.startswith("sqlite:"):
+        db = sqlite3.connect(args.db[len("sqlite:"):], timeout=60)
+        with db:
+            db.execute(bulk_members_sql("sqlite", args.org, group_id, args.members))
+        db.execute("ANALYZE")
+        db.close()
+    else:
+        psql(args.db, bulk_members_sql("postgresql", args.org, group_id, args.members) +
+             ";\nANALYZE group_members;\n")
+    write_lines(args.out, "group_%d.txt" % args.members, [group_id])
+    write_lines(args.out, "candidates_%d.txt" % args.members,
+                (bulk_id(i) for i in range(args.users - 999, args.users + 1)))
+    print("load.py: group %s has %d members" % (group_id, args.members))
+
+
+def deep_cursor(args):
+    """Pages of up to 1000 by cursor until `count` rows remain, then one shorter page."""
+    client = Client(args.base)
+    total = client.send("GET", "/Users?count=0")["totalResults"]
+    remaining = total
+    cursor = ""
+    while remaining > args.count:
+        step = min(1000, remaining - args.count)
+        page = client.send("GET", "/Users?count=%d&cursor=%s" % (step, urllib.parse.quote(cursor)))
+        cursor = page.get("nextCursor")
+        if not cursor:
+            sys.exit("load.py: the listing ended before the deep page")
+        remaining -= len(page["Resources"])
+    path = "/Users?count=%d&cursor=%s" % (args.count, urllib.parse.quote(cursor, safe=""))
+    write_lines(args.out, args.file, [path])
+    print("load.py: deep cursor page starts after row %d of %d" % (total - remaining, total))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("api-seed", "bulk", "group"):
+    for name in ("api-seed", "bulk", "group", "bulk-group", "deep-cursor"):
         sub = commands.add_parser(name)
         sub.add_argument("--base", required=True, help="SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2")
         sub.add_argument("--out", required=True, help="directory for the id files")
-        if name != "group":
+        if name not in ("group", "deep-cursor"):
             sub.add_argument("--users", type=int, required=True)
         if name == "api-seed":
             sub.add_argument("--connections", type=int, default=4)
-        if name == "bulk":
+        if name in ("bulk", "bulk-group"):
             sub.add_argument("--db", required=True, help="sqlite:PATH or postgresql://...")
             sub.add_argument("--org", required=True, help="org id the seeded users belong to")
-        if name == "group":
+        if name in ("group", "bulk-group"):
             sub.add_argument("--members", type=int, default=5000)
+        if name == "deep-cursor":
+            sub.add_argument("--count", type=int, default=100)
+            sub.add_argument("--file", required=True)
     args = parser.parse_args()
-    {"api-seed": api_seed, "bulk": bulk, "group": group}[args.command](args)
+    {"api-seed": api_seed, "bulk": bulk, "group": group, "bulk-group": bulk_group,
+     "deep-cursor": deep_cursor}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ law for a closed loop), which can only lower the ratio in the reference's favour
 import argparse
 import collections
 import csv
+import glob
+import json
+import os
 
 WORKLOADS = [
     # name, title, target ratio of scimd to the reference server in requests/s (None: no target)
@@ -101,6 +104,101 @@ def ratio_table(rows, connections):
     return lines
 
 
+SCALE_LOOKUPS = [("filter_username", "userName eq"), ("filter_external_id", "externalId eq")]
+SCALE_PAGES = [
+    ("page_deep_cursor", "page_first_cursor", "deep cursor page / first cursor page", "≈1"),
+    ("page_deep_index", "page_first_index", "deep index page / first index page",
+     "grows (why cursors exist)"),
+]
+GROUP_WORKLOADS = [
+    ("group_patch_lean", "PATCH add 1 member, ?excludedAttributes=members", 1.5),
+    ("group_get_lean", "GET group, ?excludedAttributes=members", 1.5),
+    ("group_patch_full", "PATCH add 1 member, answer lists every member", None),
+]
+
+
+def fmt_ratio(value, target=None):
+    shown = "%.2f" % value
+    if target is None:
+        return shown, "n/a"
+    return shown, "yes" if value <= target else "no"
+
+
+def scale_section(rows):
+    """Ratios within one scale run: growth with directory size, deep versus first pages."""
+    by_key = {(r["server"], r["users"], r["workload"]): r for r in rows}
+    sizes = sorted({r["users"] for r in rows})
+    servers = [s for s in SCIMD_SERVERS if any(r["server"] == s for r in rows)]
+    if not sizes:
+        return []
+    small, large = sizes[0], sizes[-1]
+    out = ["### Lookups as the directory grows", "",
+           "| server | lookup | " + " | ".join("req/s @%d" % n for n in sizes) + " | " +
+           " | ".join("p99 ms @%d" % n for n in sizes) + " | p99 %d / p99 %d | target | met |" %
+           (large, small),
+           "|---|---|" + "---:|" * (2 * len(sizes) + 1) + "---:|---|"]
+    for server in servers:
+        for workload, title in SCALE_LOOKUPS:
+            runs = [by_key.get((server, n, workload)) for n in sizes]
+            if runs[0] is None or runs[-1] is None:
+                continue
+            shown, met = fmt_ratio(runs[-1]["p99"] / runs[0]["p99"], 2)
+            out.append("| %s | %s | %s | %s | %s | < 2 | %s |" % (
+                server, title, " | ".join("%.0f" % r["rps"] if r else "-" for r in runs),
+                " | ".join("%.2f" % r["p99"] if r else "-" for r in runs), shown, met))
+    out += ["", "### Deep pages (count=100, last page of the directory) versus the first page", "",
+            "Ratios of mean latency (ms) measured with one page requested repeatedly.", "",
+            "| server | users | first ms | deep ms | ratio | what | expected |",
+            "|---|---:|---:|---:|---:|---|---|"]
+    for server in servers:
+        for n in sizes:
+            for deep, first, title, expected in SCALE_PAGES:
+                d, f = by_key.get((server, n, deep)), by_key.get((server, n, first))
+                if d is None or f is None:
+                    continue
+                out.append("| %s | %d | %.2f | %.2f | %.2f | %s | %s |" % (
+                    server, n, f["mean"], d["mean"], d["mean"] / f["mean"], title, expected))
+    group_rows = [r for r in rows if r["workload"].startswith("group_")]
+    if group_rows:
+        out += ["", "### Groups of 100, 10k and 100k members (mean latency ms, %d users)" % large,
+                "", "| server | workload | @100 | @10000 | @100000 | @100000 / @100 | target |"
+                " met |", "|---|---|---:|---:|---:|---:|---|---|"]
+        for server in servers:
+            for prefix, title, target in GROUP_WORKLOADS:
+                runs = [by_key.get((server, large, "%s_%d" % (prefix, m)))
+                        for m in (100, 10000, 100000)]
+                if runs[0] is None or runs[-1] is None:
+                    continue
+                shown, met = fmt_ratio(runs[-1]["mean"] / runs[0]["mean"], target)
+                out.append("| %s | %s | %s | %s | %s |" % (
+                    server, title, " | ".join("%.2f" % r["mean"] if r else "-" for r in runs),
+                    shown, "≤ %.1f" % target if target else "-") + " %s |" % met)
+    return out
+
+
+def save_suite(args, rows):
+    """Keeps each suite's rows so RESULTS.md shows the latest run of every suite."""
+    runs_dir = os.path.join(os.path.dirname(os.path.abspath(args.out)), "runs")
+    os.makedirs(runs_dir, exist_ok=True)
+    meta = {"date": args.date, "machine": args.machine, "commit": args.commit,
+            "settings": args.settings, "notes": args.notes, "connections": args.connections}
+    with open(os.path.join(runs_dir, args.suite + ".json"), "w") as f:
+        json.dump({"meta": meta, "rows": rows}, f, indent=1)
+    suites = {}
+    for path in sorted(glob.glob(os.path.join(runs_dir, "*.json"))):
+        with open(path) as f:
+            suites[os.path.basename(path)[:-5]] = json.load(f)
+    return suites
+
+
+def meta_lines(meta):
+    lines = ["- Date: " + meta["date"], "- Machine: " + meta["machine"],
+             "- Commit: " + meta["commit"], "- Settings: " + meta["settings"]]
+    if meta.get("notes"):
+        lines.append("- Notes: " + meta["notes"])
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", required=True)
@@ -111,8 +209,11 @@ def main():
     parser.add_argument("--settings", required=True)
     parser.add_argument("--notes", default="")
     parser.add_argument("--connections", type=int, required=True, help="wrk -c of every run")
+    parser.add_argument("--suite", default="side_by_side", help="side_by_side or scale")
     args = parser.parse_args()
-    rows = read_rows(args.rows)
+    suites = save_suite(args, read_rows(args.rows))
+    side = suites.get("side_by_side", {"meta": None, "rows": []})
+    rows = side["rows"]
 
     text = [
         "# Benchmark results",
@@ -124,20 +225,24 @@ def main():
         "larger of its measured rate and connections ÷ mean latency, because a server that takes",
         "seconds per request finishes few requests inside a short run.",
         "",
-        "- Date: " + args.date,
-        "- Machine: " + args.machine,
-        "- Commit: " + args.commit,
-        "- Settings: " + args.settings,
         "- Reference server: `%s` (SCIMMY on Express, in memory) from the shared peers directory" % REFERENCE,
+        "",
+        "## Side by side with the reference server",
+        "",
     ]
-    if args.notes:
-        text.append("- Notes: " + args.notes)
-    text += ["", "## Ratios scimd / reference (requests per second)", ""]
-    ratios = ratio_table(rows, args.connections)
+    if side["meta"]:
+        text += meta_lines(side["meta"])
+    ratios = ratio_table(rows, side["meta"]["connections"] if side["meta"] else 16)
+    text += ["", "### Ratios scimd / reference (requests per second)", ""]
     text += ratios if len(ratios) > 2 else ["No run had both scimd and the reference server."]
-    text += ["", "## All runs", ""] + results_table(rows)
+    text += ["", "### All runs", ""] + results_table(rows)
     counts = collections.Counter(r["server"] for r in rows)
     text += ["", "Runs per server: " + ", ".join("%s %d" % kv for kv in sorted(counts.items())), ""]
+    if "scale" in suites:
+        scale = suites["scale"]
+        text += ["## scimd at scale (`scripts/bench --scale`)", ""] + meta_lines(scale["meta"])
+        text += [""] + scale_section(scale["rows"])
+        text += ["", "### All scale runs", ""] + results_table(scale["rows"]) + [""]
 
     with open(args.out, "w") as f:
         f.write("\n".join(text))
