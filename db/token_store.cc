@@ -56,6 +56,14 @@ scim::Status ValidateName(std::string_view name, std::string_view what) {
         return scim::Error::BadRequest(scim::ScimType::kInvalidValue,
                                        std::string(what) + " must be 1 to 200 characters long");
     }
+    // Control characters have no place in a display name, and PostgreSQL cannot store U+0000.
+    for (const char c : name) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            return scim::Error::BadRequest(
+                scim::ScimType::kInvalidValue,
+                std::string(what) + " must not contain control characters");
+        }
+    }
     return scim::Ok{};
 }
 

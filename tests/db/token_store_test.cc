@@ -50,6 +50,18 @@ TEST_P(TokenStoreTest, DuplicateWorkspaceNameIsAConflict) {
     EXPECT_EQ(tokens_->CreateWorkspace("no-such-org", "x", cli_).error().status, 404);
 }
 
+// Regression: a NUL in a name failed the write on PostgreSQL with a 500 (scimctl had no check).
+TEST_P(TokenStoreTest, NamesWithControlCharactersAreRefused) {
+    std::string org = NewOrg();
+    for (const std::string& name :
+         {std::string("a\0b", 3), std::string("tab\there"), std::string("bell\x7f")}) {
+        auto workspace = tokens_->CreateWorkspace(org, name, cli_);
+        ASSERT_FALSE(workspace.ok());
+        EXPECT_EQ(workspace.error().status, 400);
+        EXPECT_FALSE(tokens_->CreateOrg(name, cli_).ok());
+    }
+}
+
 TEST_P(TokenStoreTest, CreatedTokenIsFoundByItsHashAndListedWithoutSecrets) {
     std::string org = NewOrg();
     db::IssuedToken token = NewToken(org);
