@@ -289,7 +289,11 @@ scim::Status Database::RunErased(bool transactional,
     if (!pos) {
         return scim::Error::Unavailable("no database session became free in time");
     }
-    LeaseGuard guard([this, p = *pos] { pool_->GiveBack(p); });
+    in_use_.fetch_add(1, std::memory_order_relaxed);
+    LeaseGuard guard([this, p = *pos] {
+        pool_->GiveBack(p);
+        in_use_.fetch_sub(1, std::memory_order_relaxed);
+    });
     soci::session& session = pool_->At(*pos);
 
     bool reconnected = false;

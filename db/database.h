@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -63,6 +64,9 @@ public:
 
     Dialect dialect() const { return dialect_; }
     std::size_t pool_size() const;
+    // Sessions leased right now (for the pool gauge in /metrics). Thread-safe, approximate
+    // while calls start and finish.
+    std::size_t sessions_in_use() const { return in_use_.load(std::memory_order_relaxed); }
     const std::string& redacted_url() const { return redacted_url_; }
 
     // Runs `fn(session)` inside one transaction on a leased session and returns what `fn`
@@ -116,6 +120,7 @@ private:
     Dialect dialect_;
     std::string redacted_url_;
     std::unique_ptr<Pool> pool_;
+    std::atomic<std::size_t> in_use_{0};
 };
 
 }  // namespace db

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 namespace scim::http {
 
 namespace {
@@ -48,25 +50,82 @@ void AppendField(std::string& out, std::string_view key, std::string_view value)
     AppendValue(out, value);
 }
 
+// One field of a line; numbers are written bare in JSON.
+struct Field {
+    std::string_view key;
+    std::string value;
+    bool number = false;
+};
+
+std::string Join(LogFormat format, const std::vector<Field>& fields) {
+    if (format == LogFormat::kJson) {
+        nlohmann::ordered_json line = nlohmann::ordered_json::object();
+        for (const Field& field : fields) {
+            if (field.value.empty()) {
+                line[std::string(field.key)] = nullptr;
+            } else if (field.number) {
+                line[std::string(field.key)] = nlohmann::ordered_json::parse(field.value);
+            } else {
+                line[std::string(field.key)] = field.value;
+            }
+        }
+        return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    }
+    std::string out;
+    for (const Field& field : fields) {
+        if (!out.empty()) {
+            AppendField(out, field.key, field.value);
+        } else {
+            out += field.key;
+            out += '=';
+            AppendValue(out, field.value);
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
-std::string FormatAccessLine(const AccessRecord& record) {
+std::optional<LogFormat> ParseLogFormat(std::string_view name) {
+    if (name == "text") {
+        return LogFormat::kText;
+    }
+    if (name == "json") {
+        return LogFormat::kJson;
+    }
+    return std::nullopt;
+}
+
+std::string FormatAccessLine(const AccessRecord& record, LogFormat format) {
     char latency[32];
     std::snprintf(latency, sizeof latency, "%.3f", record.latency_ms);
 
-    std::string out = record.status >= 500 ? "level=error" : "level=info";
-    AppendField(out, "request_id", record.request_id);
-    AppendField(out, "method", record.method);
-    AppendField(out, "route", record.route);
-    AppendField(out, "status", std::to_string(record.status));
-    AppendField(out, "scim_type", record.scim_type);
-    AppendField(out, "latency_ms", latency);
-    AppendField(out, "org_id", record.org_id);
-    AppendField(out, "token_id", record.token_id);
+    std::vector<Field> fields = {
+        {"level", record.status >= 500 ? "error" : "info"},
+        {"request_id", record.request_id},
+        {"method", record.method},
+        {"route", record.route},
+        {"status", std::to_string(record.status), true},
+        {"scim_type", record.scim_type},
+        {"latency_ms", latency, true},
+        {"org_id", record.org_id},
+        {"token_id", record.token_id},
+    };
     if (!record.error.empty()) {
-        AppendField(out, "error", record.error);
+        fields.push_back({"error", record.error});
     }
-    return out;
+    return Join(format, fields);
+}
+
+std::string FormatEventLine(LogFormat format,
+                            std::string_view level,
+                            std::string_view msg,
+                            const LogFields& extra) {
+    std::vector<Field> fields = {{"level", std::string(level)}, {"msg", std::string(msg)}};
+    for (const auto& [key, value] : extra) {
+        fields.push_back({key, value});
+    }
+    return Join(format, fields);
 }
 
 void StderrSink(std::string_view line) {

@@ -7,6 +7,7 @@
 
 #include "scim/casefold.h"
 #include "scim/http/admin_api.h"
+#include "scim/http/metrics.h"
 #include "scim/http/render.h"
 #include "scim/http/static_files.h"
 #include "scim/http/url.h"
@@ -14,6 +15,9 @@
 namespace scim::http {
 
 namespace {
+
+// The access log and metrics label for every console file: one series, however many files.
+constexpr const char* kConsoleRoute = "/admin/*";
 
 // Deeper documents than this are refused before they are built: no SCIM resource nests more
 // than a few levels, and unbounded nesting is a cheap way to exhaust a server.
@@ -105,6 +109,7 @@ struct Api::Call {
 // gets a SCIM 405 from us rather than Pistache's plain-text one.
 const std::vector<Api::Route>& Api::Routes() {
     constexpr Access kPublic = Access::kPublic;
+    constexpr Access kMetrics = Access::kMetrics;
     constexpr Access kDiscovery = Access::kDiscovery;
     constexpr Access kScim = Access::kScim;
     constexpr Access kAdmin = Access::kAdmin;
@@ -113,6 +118,7 @@ const std::vector<Api::Route>& Api::Routes() {
         // method  pattern                           access      type     body   handler
         {"GET",    "/healthz",                       kPublic,    "",      false, &Api::Health},
         {"GET",    "/readyz",                        kPublic,    "",      false, &Api::Readiness},
+        {"GET",    "/metrics",                       kMetrics,   "",      false, nullptr},
 
         {"GET",    "/scim/v2/ServiceProviderConfig", kDiscovery, "",      false, &Api::Config},
         {"GET",    "/scim/v2/ResourceTypes",         kDiscovery, "",      false, &Api::Types},
@@ -208,13 +214,44 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     record.status = response.status;
     record.latency_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    options_.log(FormatAccessLine(record));
+    Record(request, record);
+    return response;
+}
+
+std::vector<std::string> Api::RouteTemplates() {
+    std::vector<std::string> out;
+    for (const Route& route : Routes()) {
+        out.emplace_back(route.pattern);
+    }
+    out.emplace_back(kConsoleRoute);
+    return out;
+}
+
+void Api::Record(const HttpRequest& request, const AccessRecord& record) const {
+    options_.log(FormatAccessLine(record, options_.log_format));
+    if (options_.metrics == nullptr) {
+        return;
+    }
+    options_.metrics->ObserveRequest(record.route, record.status, record.latency_ms / 1000.0);
+    if (record.status == 401) {
+        options_.metrics->CountAuthFailure(ClassifyAuthFailure(request.Header("Authorization")));
+    }
+}
+
+HttpResponse Api::ServeMetrics(AccessRecord& record) const {
+    if (options_.metrics == nullptr) {
+        return Fail(Error::NotFound("no such endpoint"), record);
+    }
+    HttpResponse response;
+    response.headers.emplace_back("Content-Type", std::string(Metrics::kContentType));
+    response.headers.emplace_back("Cache-Control", "no-store");
+    response.body = options_.metrics->Render();
     return response;
 }
 
 HttpResponse Api::Dispatch(const HttpRequest& request, Call& call, AccessRecord& record) {
     if (options_.console != nullptr && StaticFiles::Owns(request.path)) {
-        record.route = "/admin/*";
+        record.route = kConsoleRoute;
         return options_.console->Serve(request);
     }
     RouteMatch match = router_.Match(request.method, request.path);
@@ -235,6 +272,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request, Call& call, AccessRecord&
     record.route = route.pattern;
     call.type = route.type;
     call.params = std::move(match.params);
+    if (route.access == Access::kMetrics) {
+        return ServeMetrics(record);
+    }
     if (route.access == Access::kAdmin) {
         if (options_.admin == nullptr) {
             return Fail(Error::NotFound("no such endpoint"), record);

@@ -18,6 +18,7 @@
 namespace scim::http {
 
 class AdminApi;
+class Metrics;
 class StaticFiles;
 
 struct ApiOptions {
@@ -26,11 +27,16 @@ struct ApiOptions {
     // the server's schemas, and some clients read them before a token is configured.
     bool discovery_requires_auth = false;
     LogSink log = StderrSink;
+    LogFormat log_format = LogFormat::kText;
     // Serves the routes of access kAdmin (/api/v1, /v2/audit-logs); null answers them 404.
     AdminApi* admin = nullptr;
     // Serves the admin console under /admin (no authentication: the pages hold no data; the
     // browser signs in against /api/v1). Null answers /admin with 404 like any unknown path.
     const StaticFiles* console = nullptr;
+    // Records every request and serves GET /metrics, without authentication: the exposition
+    // holds counts only, and the endpoint is meant for the private network (docs/operations.md).
+    // Null answers /metrics with 404.
+    Metrics* metrics = nullptr;
 };
 
 class Api {
@@ -43,8 +49,11 @@ public:
     // logged. Writes one access log line.
     HttpResponse Handle(const HttpRequest& request);
 
+    // Every route template the access log and /metrics can report, for Metrics' constructor.
+    static std::vector<std::string> RouteTemplates();
+
 private:
-    enum class Access { kPublic, kDiscovery, kScim, kAdmin };
+    enum class Access { kPublic, kMetrics, kDiscovery, kScim, kAdmin };
     struct Call;
     using Handler = Result<Response> (Api::*)(Call&);
     struct Route {
@@ -59,6 +68,8 @@ private:
     static const std::vector<Route>& Routes();
 
     HttpResponse Dispatch(const HttpRequest& request, Call& call, AccessRecord& record);
+    HttpResponse ServeMetrics(AccessRecord& record) const;
+    void Record(const HttpRequest& request, const AccessRecord& record) const;
     Result<Ok> CheckBody(const HttpRequest& request, const Route& route, Call& call);
     Result<Ok> Authenticate(const HttpRequest& request, Call& call, std::optional<int>& retry);
 
