@@ -25,8 +25,11 @@ inline constexpr std::string_view kDistributionColumn = "org_id";
 // Tables exempt from the rule. `schema_migrations` records which migration files a database has
 // applied: it describes the database, not any organization, is read before any organization
 // exists, and on a distributed engine it stays a plain table on the coordinator node.
+// `server_keys` holds secrets of the deployment shared by every instance (the cursor signing
+// key): no organization owns them, every request of every organization needs them, and on a
+// distributed engine it becomes a reference table copied to every node.
 inline bool IsExemptTable(std::string_view table) {
-    return table == "schema_migrations";
+    return table == "schema_migrations" || table == "server_keys";
 }
 
 enum class KeyKind { kPrimary, kUnique, kForeign };
