@@ -70,7 +70,9 @@ void Send(const Http::Request& request,
         writer.headers().add<Http::Header::Connection>(close ? Http::ConnectionControl::Close
                                                              : Http::ConnectionControl::KeepAlive);
     }
-    writer.send(static_cast<Http::Code>(response.status), response.body);
+    // RFC 9110 §9.3.2: a response to HEAD has no content, whatever the Api rendered.
+    bool head = request.method() == Http::Method::Head;
+    writer.send(static_cast<Http::Code>(response.status), head ? std::string() : response.body);
 }
 
 }  // namespace
@@ -116,9 +118,10 @@ Status Server::Start() {
         auto opts = Http::Endpoint::options()
                         .threads(options_.threads)
                         .flags(Pistache::Tcp::Options::ReuseAddr)
-                        .maxRequestSize(options_.max_body_bytes + kHeaderRoom)
-                        .headerTimeout(std::chrono::seconds(30))
-                        .bodyTimeout(std::chrono::seconds(60));
+                        .maxRequestSize(PistacheRequestLimit(options_.max_body_bytes))
+                        .headerTimeout(options_.header_timeout)
+                        .bodyTimeout(options_.body_timeout)
+                        .keepaliveTimeout(options_.keepalive_timeout);
         endpoint_->init(opts);
         endpoint_->setHandler(Http::make_handler<Handler>(state_));
         endpoint_->serveThreaded();
