@@ -20,10 +20,13 @@
 #include "db/database.h"
 #include "db/migrate.h"
 #include "db/resource_store.h"
+#include "db/server_keys.h"
 #include "db/token_store.h"
 #include "schemas/schema.h"
 #include "scim/http/admin_api.h"
 #include "scim/http/api.h"
+#include "scim/http/audit_counting_store.h"
+#include "scim/http/metrics.h"
 #include "scim/http/server.h"
 #include "scim/http/static_files.h"
 #include "scim/service/discovery_service.h"
@@ -43,6 +46,10 @@ struct Flags {
     std::string cursor_key_file;
     std::string admin_dir;  // empty: the console built into the binary
     bool discovery_auth = false;
+    std::string log_format = "text";
+    int header_timeout = 5;      // seconds
+    int body_timeout = 30;       // seconds
+    int keepalive_timeout = 75;  // seconds
 };
 
 struct ListenAddress {
@@ -76,7 +83,7 @@ void AddFlags(CLI::App& app, Flags& flags) {
         ->envname("SCIMD_PEPPER_FILE");
     app.add_option("--cursor-key-file", flags.cursor_key_file,
                    "file holding the key that signs paging cursors; share it between instances "
-                   "(default: a random key per process)")
+                   "(default: a random key stored in the database on first start)")
         ->envname("SCIMD_CURSOR_KEY_FILE");
     app.add_option("--admin-dir", flags.admin_dir,
                    "serve the admin console (/admin/) from this directory instead of the copy "
@@ -85,6 +92,25 @@ void AddFlags(CLI::App& app, Flags& flags) {
     app.add_flag("--discovery-auth", flags.discovery_auth,
                  "require a token for /ServiceProviderConfig, /ResourceTypes and /Schemas")
         ->envname("SCIMD_DISCOVERY_AUTH");
+    app.add_option("--log-format", flags.log_format, "log lines as key=value text or JSON")
+        ->envname("SCIMD_LOG_FORMAT")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    app.add_option("--header-timeout", flags.header_timeout,
+                   "seconds a client may take to send the request line and headers")
+        ->envname("SCIMD_HEADER_TIMEOUT")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    app.add_option("--body-timeout", flags.body_timeout,
+                   "seconds a client may take to send the request body")
+        ->envname("SCIMD_BODY_TIMEOUT")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    app.add_option("--keepalive-timeout", flags.keepalive_timeout,
+                   "seconds an idle keep-alive connection stays open")
+        ->envname("SCIMD_KEEPALIVE_TIMEOUT")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
 }
 
 std::optional<ListenAddress> ParseListen(const std::string& text) {
@@ -146,12 +172,34 @@ int Fail(const std::string& what, const scim::Error& error) {
     return 1;
 }
 
+// The cursor signing key: from --cursor-key-file when given, else the one stored in the
+// database (created by the first instance), so every instance on one database accepts the
+// cursors of the others. Prints why and returns nullopt on failure.
+std::optional<std::string> CursorKey(const Flags& flags, db::Database& database) {
+    if (!flags.cursor_key_file.empty()) {
+        auto key = ReadKeyFile(flags.cursor_key_file);
+        if (!key || key->size() < 16) {
+            std::cerr << "scimd: the cursor key file must hold at least 16 bytes\n";
+            return std::nullopt;
+        }
+        return key;
+    }
+    auto stored = db::LoadOrCreateServerKey(database, db::kCursorKeyName);
+    if (!stored.ok()) {
+        Fail("cannot read the cursor key from the database", stored.error());
+        return std::nullopt;
+    }
+    return *stored;
+}
+
 int Serve(const Flags& flags) {
     auto listen = ParseListen(flags.listen);
     if (!listen) {
         std::cerr << "scimd: --listen must be ADDR:PORT, got '" << flags.listen << "'\n";
         return 2;
     }
+    scim::http::LogFormat log_format =
+        scim::http::ParseLogFormat(flags.log_format).value_or(scim::http::LogFormat::kText);
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     int threads = flags.threads > 0 ? flags.threads : static_cast<int>(4 * cores);
     std::size_t pool = flags.pool > 0 ? flags.pool : static_cast<std::size_t>(threads);
@@ -177,21 +225,21 @@ int Serve(const Flags& flags) {
         }
         pepper = std::move(*loaded);
     }
-    std::string cursor_key;
-    if (!flags.cursor_key_file.empty()) {
-        auto key = ReadKeyFile(flags.cursor_key_file);
-        if (!key || key->size() < 16) {
-            std::cerr << "scimd: the cursor key file must hold at least 16 bytes\n";
-            return 1;
-        }
-        cursor_key = std::move(*key);
+    auto cursor_key = CursorKey(flags, **database);
+    if (!cursor_key) {
+        return 1;
     }
 
     auth::SystemClock clock;
     db::TokenStore tokens(*database, pepper, clock);
     auth::Authenticator authenticator(tokens, pepper, clock);
     scimd::OrgSatAuthenticator org_sat(authenticator);
-    db::SqlResourceStore store(*database);
+    scim::http::Metrics metrics(scim::http::Api::RouteTemplates(), {std::to_string(*version)});
+    metrics.SetPoolProbe([db = *database] {
+        return scim::http::PoolUse{db->sessions_in_use(), db->pool_size()};
+    });
+    db::SqlResourceStore sql_store(*database);
+    scim::http::AuditCountingStore store(sql_store, metrics);
     db::AuditStore audit(*database);
     scim::http::AdminApi admin(authenticator, tokens, audit, clock);
 
@@ -200,6 +248,8 @@ int Serve(const Flags& flags) {
     api_options.max_body_bytes = flags.max_body;
     api_options.discovery_requires_auth = flags.discovery_auth;
     api_options.admin = &admin;
+    api_options.log_format = log_format;
+    api_options.metrics = &metrics;
     auto console = flags.admin_dir.empty()
                        ? scim::Result<scim::http::StaticFiles>(scim::http::StaticFiles::Embedded())
                        : scim::http::StaticFiles::FromDirectory(flags.admin_dir);
@@ -214,6 +264,9 @@ int Serve(const Flags& flags) {
     server_options.port = listen->port;
     server_options.threads = threads;
     server_options.max_body_bytes = flags.max_body;
+    server_options.header_timeout = std::chrono::seconds(flags.header_timeout);
+    server_options.body_timeout = std::chrono::seconds(flags.body_timeout);
+    server_options.keepalive_timeout = std::chrono::seconds(flags.keepalive_timeout);
     scim::http::Server server(api, server_options);
     scim::Status started = server.Start();
     if (!started.ok()) {
@@ -229,7 +282,7 @@ int Serve(const Flags& flags) {
     }
     scim::service::Config service_config;
     service_config.base_url = base_url;
-    service_config.cursor_key = cursor_key;
+    service_config.cursor_key = *cursor_key;
     scim::service::ResourceService resources(*registry, store, service_config);
     schemas::DiscoveryConfig discovery_config;
     discovery_config.base_url = base_url;
@@ -237,10 +290,16 @@ int Serve(const Flags& flags) {
     scim::service::DiscoveryService discovery(*registry, discovery_config);
     backend.Attach(resources, discovery, store);
 
-    std::cerr << "level=info msg=started db=" << (*database)->redacted_url()
-              << " schema_version=" << *version << " threads=" << threads << " pool=" << pool
-              << " max_body=" << flags.max_body << " discovery_auth=" << flags.discovery_auth
-              << " public_url=" << base_url << std::endl;
+    scim::http::StderrSink(scim::http::FormatEventLine(
+        log_format, "info", "started",
+        {{"db", (*database)->redacted_url()},
+         {"schema_version", std::to_string(*version)},
+         {"threads", std::to_string(threads)},
+         {"pool", std::to_string(pool)},
+         {"max_body", std::to_string(flags.max_body)},
+         {"discovery_auth", flags.discovery_auth ? "1" : "0"},
+         {"cursor_key", flags.cursor_key_file.empty() ? "database" : "file"},
+         {"public_url", base_url}}));
     std::cout << "scimd listening on " << listen_url << std::endl;
 
     sigset_t signals;
@@ -249,9 +308,10 @@ int Serve(const Flags& flags) {
     sigaddset(&signals, SIGTERM);
     int received = 0;
     sigwait(&signals, &received);
-    std::cerr << "level=info msg=stopping signal=" << received << std::endl;
+    scim::http::StderrSink(scim::http::FormatEventLine(log_format, "info", "stopping",
+                                                       {{"signal", std::to_string(received)}}));
     server.Shutdown();
-    std::cerr << "level=info msg=stopped" << std::endl;
+    scim::http::StderrSink(scim::http::FormatEventLine(log_format, "info", "stopped"));
     return 0;
 }
 

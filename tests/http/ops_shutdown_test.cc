@@ -1,0 +1,147 @@
+// The real scimd binary: SIGTERM while a request is in flight lets that request finish with a
+// complete response, then the process exits 0; start-up and shutdown lines follow --log-format.
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "http/curl_client.h"
+#include "http/process.h"
+
+namespace scim::http {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ClientResponse;
+using testing::RunResult;
+using testing::ServerProcess;
+
+fs::path BinaryDir() {
+    const char* dir = std::getenv("SCIMD_BIN_DIR");
+    return dir != nullptr ? fs::path(dir) : fs::path(SCIMD_BINARY_DIR);
+}
+
+std::string LastLine(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    auto newline = text.rfind('\n');
+    return newline == std::string::npos ? text : text.substr(newline + 1);
+}
+
+class ShutdownTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        work_ = fs::temp_directory_path() / ("scimd-ops-shutdown-" + std::to_string(getpid()));
+        fs::remove_all(work_);
+        fs::create_directories(work_);
+        db_path_ = (work_ / "scimd.db").string();
+        log_ = (work_ / "scimd.log").string();
+        std::string org = Ctl({"org", "create", "shutdown"});
+        token_ = Ctl({"token", "create", "--org", org, "--name", "idp"});
+        ASSERT_FALSE(token_.empty());
+    }
+
+    void TearDown() override {
+        if (!HasFailure()) {
+            fs::remove_all(work_);
+        }
+    }
+
+    std::string Ctl(std::vector<std::string> args) {
+        args.insert(args.begin(),
+                    {(BinaryDir() / "scimctl").string(), "--db", "sqlite:" + db_path_});
+        RunResult result = testing::RunToCompletion(args, log_);
+        EXPECT_EQ(result.exit_code, 0) << Log();
+        return LastLine(result.out);
+    }
+
+    std::string Log() const {
+        std::ifstream file(log_);
+        return std::string(std::istreambuf_iterator<char>(file), {});
+    }
+
+    fs::path work_;
+    std::string db_path_;
+    std::string log_;
+    std::string token_;
+};
+
+TEST_F(ShutdownTest, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
+    ServerProcess server;
+    std::string error;
+    ASSERT_TRUE(
+        server.Start({(BinaryDir() / "scimd").string(), "--db", "sqlite:" + db_path_, "--listen",
+                      "127.0.0.1:0", "--threads", "2", "--pool", "2", "--log-format", "json"},
+                     log_, 30, error))
+        << error << "\n"
+        << Log();
+
+    // Hold SQLite's write lock from here, so the server's insert waits inside its handler (on
+    // busy_timeout) for as long as we like: a request that is reliably in flight.
+    soci::session lock(soci::sqlite3, "db=" + db_path_ + " timeout=5");
+    lock << "BEGIN IMMEDIATE";
+
+    ClientResponse created;
+    std::thread request([&] {
+        testing::CurlClient client;
+        std::string body =
+            R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"inflight",)"
+            R"("password":"pw-must-not-be-logged"})";
+        created = client.Send(
+            "POST", server.url() + "/Users",
+            {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/scim+json"}},
+            &body);
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    int exit_code = -2;
+    std::thread stopper([&] { exit_code = server.Stop(20); });  // SIGTERM, then waits
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    lock << "COMMIT";
+    stopper.join();
+    request.join();
+    EXPECT_EQ(exit_code, 0) << Log();
+    ASSERT_EQ(created.status, 201) << created.error << "\n" << Log();
+    auto user = nlohmann::json::parse(created.body);  // complete: it parses
+    EXPECT_EQ(user["userName"], "inflight");
+
+    // Every line is JSON, including start-up and shutdown, and none holds a secret.
+    std::string log = Log();
+    EXPECT_EQ(log.find(token_), std::string::npos);
+    EXPECT_EQ(log.find("pw-must-not-be-logged"), std::string::npos);
+    std::vector<std::string> messages;
+    std::istringstream lines(log);
+    bool in_server = false;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("\"msg\":\"started\"") != std::string::npos) {
+            in_server = true;  // lines before are scimctl's
+        }
+        if (!in_server) {
+            continue;
+        }
+        SCOPED_TRACE(line);
+        auto parsed = nlohmann::json::parse(line, nullptr, false);
+        ASSERT_FALSE(parsed.is_discarded());
+        if (parsed.contains("msg")) {
+            messages.push_back(parsed["msg"]);
+        } else {
+            EXPECT_EQ(parsed["route"], "/scim/v2/Users");
+            EXPECT_EQ(parsed["status"], 201);
+        }
+    }
+    EXPECT_EQ(messages, (std::vector<std::string>{"started", "stopping", "stopped"}));
+}
+
+}  // namespace
+}  // namespace scim::http
