@@ -4,6 +4,7 @@
 #include "schemas/validate.h"
 #include "scim/patch/patch.h"
 #include "scim/service/cursor.h"
+#include "scim/service/etag.h"
 #include "scim/service/render.h"
 #include "scim/service/write_support.h"
 
@@ -258,8 +259,18 @@ Result<Response> ResourceService::Patch(const RequestContext& ctx,
     if (!stored.ok()) {
         return stored.error();
     }
-    // RFC 7644 §3.5.2 allows 200 with the resource or 204; we always answer 200 with the
-    // resource (projected by `attributes`), which every client accepts and saves a GET.
+    // RFC 7644 §3.5.2 allows 200 with the resource or 204. A User gets 200 with the resource
+    // (projected by `attributes`): Okta reads it back. A Group gets 204 unless the client asks
+    // for attributes: Okta and Entra expect 204 for membership updates, and rendering every
+    // member would make adding one member cost as much as the whole group.
+    if ((*type)->name == schemas::kGroupResource && !query.attributes &&
+        !query.excluded_attributes) {
+        Response no_content;
+        no_content.status = 204;
+        no_content.etag = EtagFor(stored->version);
+        no_content.location = Renderer(*registry_, store_, config_).Location(**type, stored->id);
+        return no_content;
+    }
     return Renderer(*registry_, store_, config_)
         .Single(ctx.principal.org_id, **type, *stored, SelectionFor(*registry_, **type, query),
                 200);

@@ -1,9 +1,32 @@
 #include "scim/service/write_support.h"
 
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+
 #include "scim/casefold.h"
 #include "scim/service/etag.h"
 
 namespace scim::service {
+
+namespace {
+
+// The longest pause between two attempts of one update.
+constexpr int kMaxBackoffMicros = 50'000;
+
+// Waits a random time up to a cap that doubles with every attempt ("full jitter"). Writers that
+// collided on one resource (a group many clients add members to at once) then spread out instead
+// of re-reading and colliding again in lockstep; without the pause a burst of a few dozen valid
+// PATCHes runs out of attempts and gets 409s.
+void BackOff(int attempt) {
+    thread_local std::minstd_rand random(std::random_device{}());
+    const int cap = std::min(kMaxBackoffMicros, 500 << std::min(attempt, 8));
+    std::uniform_int_distribution<int> pause(0, cap);
+    std::this_thread::sleep_for(std::chrono::microseconds(pause(random)));
+}
+
+}  // namespace
 
 Result<StoredResource> UpdateWithRetry(ResourceStore& store,
                                        const RequestContext& ctx,
@@ -13,6 +36,9 @@ Result<StoredResource> UpdateWithRetry(ResourceStore& store,
                                        int max_retries,
                                        const PlanWrite& plan) {
     for (int attempt = 0; attempt <= max_retries; ++attempt) {
+        if (attempt > 0) {
+            BackOff(attempt);
+        }
         auto current = store.Get(ctx.principal.org_id, type.name, id);
         if (!current.ok()) {
             return current.error();

@@ -27,9 +27,10 @@ using PlanWrite = std::function<Result<PlannedWrite>(const StoredResource& curre
 
 // Reads the resource, checks If-Match, plans the write from what was read and stores it with the
 // version read as the expected one. Without If-Match a version conflict (412 from the store: a
-// concurrent writer got there first) starts over from a fresh read, up to `max_retries` times,
-// so no update is lost and none is applied to a stale document (DESIGN.md §6); when the retries
-// run out the result is 409. With If-Match a mismatch is 412 (RFC 7644 §3.14).
+// concurrent writer got there first) starts over from a fresh read after a short random pause
+// (at most 50 ms), up to `max_retries` times, so no update is lost and none is applied to a stale
+// document (DESIGN.md §6); when the retries run out the result is 409. With If-Match a mismatch is
+// 412 (RFC 7644 §3.14).
 Result<StoredResource> UpdateWithRetry(ResourceStore& store,
                                        const RequestContext& ctx,
                                        const schemas::ResourceType& type,
