@@ -22,9 +22,14 @@ namespace {
 // How long a request waits for a free pooled session before it is told to retry (503).
 constexpr int kLeaseTimeoutMs = 10'000;
 // SQLite waits this long on a locked database inside one statement before reporting BUSY.
-constexpr int kSqliteBusyTimeoutMs = 5'000;
+constexpr int kSqliteBusyTimeoutMs = 2'000;
 // Re-runs of a transaction that lost a race (SQLite BUSY/LOCKED, PG serialization/deadlock).
 constexpr int kMaxConflictAttempts = 5;
+// No re-run starts after this long: a BUSY that comes back after SQLite already waited out its
+// busy timeout means a lock held elsewhere (another process, a long transaction), and waiting
+// the timeout again on every attempt would hold the client for several timeouts (25 s with the
+// old 5 s timeout and 5 attempts) before it hears 503.
+constexpr auto kConflictRetryBudget = std::chrono::milliseconds(kSqliteBusyTimeoutMs);
 
 constexpr int kSqliteBusy = 5;
 constexpr int kSqliteLocked = 6;
@@ -297,6 +302,7 @@ scim::Status Database::RunErased(bool transactional,
     soci::session& session = pool_->At(*pos);
 
     bool reconnected = false;
+    const auto started = std::chrono::steady_clock::now();
     for (int attempt = 1;; ++attempt) {
         bool committing = false;
         try {
@@ -330,7 +336,10 @@ scim::Status Database::RunErased(bool transactional,
                 }
                 return scim::Error::Unavailable(LoggableMessage(error.what()));
             }
-            if (failure == Failure::kConflict && transactional && attempt < kMaxConflictAttempts) {
+            const bool in_budget =
+                std::chrono::steady_clock::now() - started < kConflictRetryBudget;
+            if (failure == Failure::kConflict && transactional && attempt < kMaxConflictAttempts &&
+                in_budget) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
                 continue;
             }
