@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -20,6 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 using Vars = std::map<std::string, std::string>;
+using Items = std::vector<std::string>;
 
 enum class Backend { kSqlite, kPostgres };
 
@@ -84,7 +87,8 @@ Json SubstituteJson(const Json& value, const Vars& vars) {
 }
 
 // `expected` is contained in `actual`: objects by key (recursively), arrays element-wise in any
-// order, scalars by equality. Describes the first difference in `why`.
+// order, a string "~text" by containing text, other scalars by equality. Describes the first
+// difference in `why`.
 bool Contains(const Json& actual, const Json& expected, const std::string& at, std::string& why) {
     if (expected.is_object()) {
         if (!actual.is_object()) {
@@ -116,6 +120,17 @@ bool Contains(const Json& actual, const Json& expected, const std::string& at, s
                 why = at + ": no element matches " + wanted.dump() + " in " + actual.dump();
                 return false;
             }
+        }
+        return true;
+    }
+    if (expected.is_string() && expected.get<std::string>().rfind("~", 0) == 0) {
+        // "~text": a string that contains text, as for headers.
+        if (!actual.is_string() ||
+            actual.get<std::string>().find(expected.get<std::string>().substr(1)) ==
+                std::string::npos) {
+            why =
+                at + ": expected a string containing " + expected.dump() + ", got " + actual.dump();
+            return false;
         }
         return true;
     }
@@ -169,12 +184,22 @@ protected:
         // Fresh organizations per scenario, so runs never see each other's data.
         vars_["token"] = MintToken(fixture + "-a", "token");
         vars_["token2"] = MintToken(fixture + "-b", "token2");
+        std::vector<std::string> command = {(BinaryDir() / "scimd").string(),
+                                            "--db",
+                                            db_url_,
+                                            "--listen",
+                                            "127.0.0.1:0",
+                                            "--threads",
+                                            "4",
+                                            "--pool",
+                                            "4"};
+        // A scenario may start scimd with extra flags; `${sourceDir}` names the source tree.
+        Vars args_vars = {{"sourceDir", SourceDir().string()}};
+        for (const Json& arg : ReadScenario(fixture).value("scimdArgs", Json::array())) {
+            command.push_back(Substitute(arg.get<std::string>(), args_vars));
+        }
         std::string error;
-        ASSERT_TRUE(server_.Start({(BinaryDir() / "scimd").string(), "--db", db_url_, "--listen",
-                                   "127.0.0.1:0", "--threads", "4", "--pool", "4"},
-                                  log_, 30, error))
-            << error << "\n"
-            << Tail();
+        ASSERT_TRUE(server_.Start(command, log_, 30, error)) << error << "\n" << Tail();
         vars_["base"] = server_.url();
     }
 
@@ -185,6 +210,12 @@ protected:
         if (!HasFailure()) {
             fs::remove_all(work_);
         }
+    }
+
+    static Json ReadScenario(const std::string& fixture) {
+        fs::path file = SourceDir() / "conformance" / "fixtures" / (fixture + ".json");
+        std::ifstream in(file);
+        return in ? Json::parse(in) : Json::object();
     }
 
     // Creates an organization and returns a new organization token for it; also sets
@@ -258,15 +289,48 @@ protected:
         return lower(std::move(a)) == lower(std::move(b));
     }
 
-    // Runs one step; returns false when it failed (the failures are recorded with EXPECT).
+    // `{"$each": "list", "as": template}` becomes an array holding `template` once per item
+    // that `expect.collect` gathered into `list`, with `${item}` set to the item.
+    Json ExpandEach(const Json& value) const {
+        if (value.is_object() && value.contains("$each")) {
+            Json out = Json::array();
+            auto list = lists_.find(value["$each"].get<std::string>());
+            for (const std::string& item : list != lists_.end() ? list->second : Items{}) {
+                Vars item_vars = vars_;
+                item_vars["item"] = item;
+                out.push_back(SubstituteJson(value.value("as", Json("${item}")), item_vars));
+            }
+            return out;
+        }
+        Json out = value;
+        if (value.is_object() || value.is_array()) {
+            for (auto& item : out) {
+                item = ExpandEach(item);
+            }
+        }
+        return out;
+    }
+
+    // Runs one step, `repeat` times (default once) with `${i}` counting from 1; returns false
+    // when a run failed (the failures are recorded with EXPECT).
     bool RunStep(const Json& step) {
+        int repeat = step.value("repeat", 1);
+        bool ok = true;
+        for (int i = 1; i <= repeat && ok; ++i) {
+            vars_["i"] = std::to_string(i);
+            ok = RunStepOnce(step);
+        }
+        return ok;
+    }
+
+    bool RunStepOnce(const Json& step) {
         std::string name = step.value("name", "(unnamed)");
         SCOPED_TRACE("step: " + name);
         std::string body;
         if (step.contains("rawBody")) {
             body = Substitute(step["rawBody"].get<std::string>(), vars_);
         } else if (step.contains("body")) {
-            body = SubstituteJson(step["body"], vars_).dump();
+            body = SubstituteJson(ExpandEach(step["body"]), vars_).dump();
         }
         std::string url = vars_["base"] + Substitute(step["path"].get<std::string>(), vars_);
         ClientResponse response =
@@ -340,6 +404,15 @@ protected:
             }
             vars_[var] = parsed[ptr].get<std::string>();
         }
+        const Json collect_spec = expect.value("collect", Json::object());
+        for (const auto& [list, pointer] : collect_spec.items()) {
+            Json::json_pointer ptr(pointer.get<std::string>());
+            if (!parsed.contains(ptr) || !parsed[ptr].is_string()) {
+                fail("cannot collect " + list + " from " + pointer.get<std::string>());
+                continue;
+            }
+            lists_[list].push_back(parsed[ptr].get<std::string>());
+        }
         return ok;
     }
 
@@ -348,15 +421,14 @@ protected:
     fs::path work_;
     std::string log_;
     Vars vars_;
+    std::map<std::string, Items> lists_;  // gathered by `expect.collect`
     ServerProcess server_;
     CurlClient client_;
 };
 
 TEST_P(ConformanceTest, ReplaysScenario) {
-    fs::path file = SourceDir() / "conformance" / "fixtures" / (std::get<1>(GetParam()) + ".json");
-    std::ifstream in(file);
-    ASSERT_TRUE(in) << "cannot read " << file;
-    Json scenario = Json::parse(in);
+    Json scenario = ReadScenario(std::get<1>(GetParam()));
+    ASSERT_TRUE(scenario.contains("steps")) << "cannot read " << std::get<1>(GetParam());
     Totals& totals = TotalsFor(backend_);
     for (const Json& step : scenario.at("steps")) {
         totals.total++;
@@ -368,7 +440,9 @@ TEST_P(ConformanceTest, ReplaysScenario) {
                           << " is malformed: " << e.what();
         }
         totals.passed += passed ? 1 : 0;
-        if (!passed && step.contains("expect") && step["expect"].contains("capture")) {
+        bool feeds_later = step.contains("expect") && (step["expect"].contains("capture") ||
+                                                       step["expect"].contains("collect"));
+        if (!passed && feeds_later) {
             ADD_FAILURE() << "stopping: later steps depend on what this step should capture\n"
                           << Tail();
             return;
