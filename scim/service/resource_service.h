@@ -51,8 +51,10 @@ struct Config {
     std::string base_url = "http://127.0.0.1:8080/scim/v2";  // no trailing slash
     std::int64_t max_results = 1000;   // advertised filter.maxResults; larger counts are capped
     std::int64_t default_count = 100;  // page size when the client gives no count
-    int max_write_retries = 16;        // re-read and re-apply attempts without If-Match
-    std::string cursor_key;            // secret for signing RFC 9865 cursors ("" = random)
+    // Re-read and re-apply attempts without If-Match. Writers of one resource take turns, so a
+    // burst of N concurrent writers needs up to about N attempts for the last one.
+    int max_write_retries = 32;
+    std::string cursor_key;                 // secret for signing RFC 9865 cursors ("" = random)
     std::chrono::seconds cursor_ttl{3600};  // how long an issued cursor stays usable
     Clock clock;                            // null: the system clock (tests inject a fixed one)
 };
