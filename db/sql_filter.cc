@@ -242,12 +242,15 @@ private:
             }
             inner = *present;
         } else {
-            auto source = ElementSource(scope, *node.path.sub_attribute, node.path);
+            // Bind names `value` for a complex attribute; a simple multi-valued attribute (an
+            // extension's list of strings) has no sub-attribute and compares its elements.
+            const Attribute& leaf = *node.path.leaf();
+            auto source = ElementSource(scope, leaf, node.path);
             if (!source.ok()) {
                 return std::move(source).error();
             }
             const CompareOp op = node.op == CompareOp::kNe ? CompareOp::kEq : node.op;
-            auto condition = Positive(op, node.value, *source, *node.path.sub_attribute);
+            auto condition = Positive(op, node.value, *source, leaf);
             if (!condition.ok()) {
                 return condition;
             }

@@ -1,5 +1,8 @@
 // The filter compiler's SQL text and binds, without a database (db/sql_filter.h).
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <unistd.h>
 #include <variant>
 
 #include <gtest/gtest.h>
@@ -122,6 +125,48 @@ TEST_P(SqlFilterTest, ExtensionAttributesLiveUnderTheirUrnKey) {
     EXPECT_NE(sql->sql.find("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"),
               std::string::npos);
     EXPECT_NE(sql->sql.find("manager"), std::string::npos);
+}
+
+// An extension with a multi-valued attribute of simple strings, which no built-in schema has:
+// its comparisons have no sub-attribute to name (a null dereference once crashed scimd here).
+const schemas::Registry& RegistryWithStringList() {
+    static const auto registry = [] {
+        auto dir = std::filesystem::temp_directory_path() /
+                   ("scimd-sql-filter-" + std::to_string(getpid()));
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir / "tags.json") << R"({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+            "id": "urn:example:params:scim:schemas:extension:tags:2.0:User",
+            "name": "Tags", "x-scimd-extends": "User",
+            "attributes": [{"name": "tags", "type": "string", "multiValued": true,
+                            "required": false, "caseExact": false, "mutability": "readWrite",
+                            "returned": "default", "uniqueness": "none"}]})";
+        auto loaded = schemas::Registry::Load(dir.string());
+        std::filesystem::remove_all(dir);
+        EXPECT_TRUE(loaded.ok()) << loaded.error().detail;
+        return *loaded;
+    }();
+    return *registry;
+}
+
+TEST_P(SqlFilterTest, ComparesElementsOfAMultiValuedSimpleAttribute) {
+    const schemas::Registry& registry = RegistryWithStringList();
+    const schemas::ResourceType& type = *registry.FindResourceType("User");
+    const char* filters[] = {
+        R"(urn:example:params:scim:schemas:extension:tags:2.0:User:tags co "ob")",
+        R"(urn:example:params:scim:schemas:extension:tags:2.0:User:tags eq "cobol")",
+        R"(urn:example:params:scim:schemas:extension:tags:2.0:User:tags ne "cobol")",
+        R"(urn:example:params:scim:schemas:extension:tags:2.0:User:tags pr)",
+    };
+    for (const char* filter : filters) {
+        SCOPED_TRACE(filter);
+        auto bound = scim::filter::BoundFilter::Create(filter, registry, type);
+        ASSERT_TRUE(bound.ok()) << bound.error().detail;
+        auto sql = CompileFilter(bound->root(), type, SqlOptions{GetParam(), 1});
+        ASSERT_TRUE(sql.ok()) << sql.error().detail;
+        EXPECT_NE(sql->sql.find("EXISTS"), std::string::npos) << sql->sql;
+        EXPECT_NE(sql->sql.find("tags"), std::string::npos) << sql->sql;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Dialects,
