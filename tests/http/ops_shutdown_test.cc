@@ -40,6 +40,21 @@ std::string LastLine(std::string text) {
     return newline == std::string::npos ? text : text.substr(newline + 1);
 }
 
+// Polls /metrics until a database session is leased; false after 10 s.
+bool WaitForSessionInUse(const std::string& scim_url) {
+    const std::string metrics_url = scim_url.substr(0, scim_url.rfind("/scim/v2")) + "/metrics";
+    testing::CurlClient client;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+        ClientResponse metrics = client.Send("GET", metrics_url);
+        if (metrics.body.find("\nscimd_db_pool_in_use 1\n") != std::string::npos) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
 class ShutdownTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -104,7 +119,8 @@ TEST_F(ShutdownTest, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
             {{"Authorization", "Bearer " + token_}, {"Content-Type", "application/scim+json"}},
             &body);
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The request is in flight once it holds a database session while it waits for the lock.
+    ASSERT_TRUE(WaitForSessionInUse(server.url())) << Log();
     int exit_code = -2;
     std::thread stopper([&] { exit_code = server.Stop(20); });  // SIGTERM, then waits
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -123,6 +139,7 @@ TEST_F(ShutdownTest, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
     std::vector<std::string> messages;
     std::istringstream lines(log);
     bool in_server = false;
+    int user_lines = 0;
     for (std::string line; std::getline(lines, line);) {
         if (line.find("\"msg\":\"started\"") != std::string::npos) {
             in_server = true;  // lines before are scimctl's
@@ -135,12 +152,15 @@ TEST_F(ShutdownTest, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
         ASSERT_FALSE(parsed.is_discarded());
         if (parsed.contains("msg")) {
             messages.push_back(parsed["msg"]);
-        } else {
-            EXPECT_EQ(parsed["route"], "/scim/v2/Users");
+        } else if (parsed["route"] == "/scim/v2/Users") {
             EXPECT_EQ(parsed["status"], 201);
+            ++user_lines;
+        } else {
+            EXPECT_EQ(parsed["route"], "/metrics");
         }
     }
     EXPECT_EQ(messages, (std::vector<std::string>{"started", "stopping", "stopped"}));
+    EXPECT_EQ(user_lines, 1);
 }
 
 }  // namespace
