@@ -30,6 +30,56 @@ Status RequireObject(const nlohmann::json& body) {
     return Ok{};
 }
 
+// A PatchOp body holding the first `count` of `ops`.
+nlohmann::json PatchPrefix(const std::vector<patch::Operation>& ops, std::size_t count) {
+    nlohmann::json operations = nlohmann::json::array();
+    for (std::size_t i = 0; i < count; ++i) {
+        nlohmann::json op = {{"op", patch::PatchOpName(ops[i].op)}};
+        if (ops[i].path) {
+            op["path"] = *ops[i].path;
+        }
+        if (ops[i].value) {
+            op["value"] = *ops[i].value;
+        }
+        operations.push_back(std::move(op));
+    }
+    return {{"schemas", {schemas::kPatchOpSchema}}, {"Operations", std::move(operations)}};
+}
+
+// Schema validation runs on the document the whole PATCH produced, so its errors cannot say
+// which operation caused them; RFC 7644 §3.5.2 wants a failed PATCH to identify its operation.
+// Only on that error path, this finds an operation after which the document stops validating
+// (binary search over prefixes: the stored document validates, the full result does not) and
+// names it in the detail, as the PATCH engine does for its own errors.
+Error NameFailingOperation(const schemas::Registry& registry,
+                           const schemas::ResourceType& type,
+                           const nlohmann::json& stored,
+                           const std::vector<patch::Operation>& ops,
+                           Error error) {
+    auto valid = [&](const nlohmann::json& doc) {
+        return schemas::Validate(registry, type, doc, schemas::WriteMode::kPatch, &stored).ok();
+    };
+    // A PatchOp needs at least one operation, so the empty prefix is the stored document.
+    auto valid_after = [&](std::size_t count) {
+        if (count == 0) {
+            return valid(stored);
+        }
+        auto patched = patch::Apply(registry, type, stored, PatchPrefix(ops, count));
+        return patched.ok() && (!patched->changed || valid(patched->doc));
+    };
+    std::size_t good = 0;
+    std::size_t bad = ops.size();
+    if (bad == 0 || !valid_after(good) || valid_after(bad)) {
+        return error;
+    }
+    while (bad - good > 1) {
+        const std::size_t middle = good + (bad - good) / 2;
+        (valid_after(middle) ? good : bad) = middle;
+    }
+    error.detail = "Operations[" + std::to_string(good) + "]: " + error.detail;
+    return error;
+}
+
 std::string DisplayNameOf(const nlohmann::json& doc) {
     auto it = doc.find("displayName");
     return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -230,7 +280,8 @@ Result<Response> ResourceService::Patch(const RequestContext& ctx,
         return type.error();
     }
     // Parse once up front so a malformed body fails before any read.
-    if (auto parsed = patch::ParseRequest(body); !parsed.ok()) {
+    auto parsed = patch::ParseRequest(body);
+    if (!parsed.ok()) {
         return parsed.error();
     }
 
@@ -245,7 +296,7 @@ Result<Response> ResourceService::Patch(const RequestContext& ctx,
         auto valid = schemas::Validate(*registry_, **type, patched->doc, schemas::WriteMode::kPatch,
                                        &current.doc);
         if (!valid.ok()) {
-            return valid.error();
+            return NameFailingOperation(*registry_, **type, current.doc, *parsed, valid.error());
         }
         PlannedWrite write{current, std::move(patched->members), {}, false};
         write.next.doc = std::move(valid->doc);

@@ -289,6 +289,31 @@ TEST_F(ResourceServiceTest, PatchReturns200WithProjectedResource) {
     EXPECT_EQ(store_.fake().events().back().action, "user.patched");
 }
 
+TEST_F(ResourceServiceTest, PatchSchemaErrorNamesTheOperationThatCausedIt) {
+    const std::string id = CreateUser("bjensen");
+    struct Case {
+        nlohmann::json operations;
+        const char* detail;
+    };
+    const Case cases[] = {
+        {{{{"op", "replace"}, {"path", "title"}, {"value", "Boss"}},
+          {{"op", "replace"}, {"path", "displayName"}, {"value", "B"}},
+          {{"op", "replace"}, {"path", "active"}, {"value", "perhaps"}}},
+         "Operations[2]: active must be a boolean"},
+        {{{{"op", "remove"}, {"path", "userName"}},
+          {{"op", "replace"}, {"path", "title"}, {"value", "Boss"}}},
+         "Operations[0]: userName is required"},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.detail);
+        auto patched =
+            service_->Patch(ctx_, "User", id, PatchBody(c.operations), Query{}, Preconditions{});
+        ASSERT_FALSE(patched.ok());
+        EXPECT_EQ(patched.error().scim_type, ScimType::kInvalidValue);
+        EXPECT_EQ(patched.error().detail, c.detail);
+    }
+}
+
 TEST_F(ResourceServiceTest, PatchThatChangesNothingKeepsVersion) {
     const std::string id = CreateUser("bjensen");
     auto patched = service_->Patch(
