@@ -97,29 +97,50 @@ std::string NewTokenId(auth::TokenKind kind) {
 }
 
 // Reads one token row (without secrets) by id; nullopt when absent.
+// The columns of one tokens row, bound with soci::into, and their conversion to TokenInfo.
+struct TokenRow {
+    static constexpr const char* kColumns =
+        "token_id, kind, workspace_id, name, hint, created_by, created_at, expires_at, "
+        "last_used_at, revoked_at";
+
+    TokenInfo info;
+    std::string kind, ws, expires, last_used, revoked;
+    soci::indicator i_ws = soci::i_ok, i_expires = soci::i_ok, i_last_used = soci::i_ok,
+                    i_revoked = soci::i_ok;
+
+    template <typename Statement>
+    void Bind(Statement& st) {
+        st, soci::into(info.token_id), soci::into(kind), soci::into(ws, i_ws),
+            soci::into(info.name), soci::into(info.hint), soci::into(info.created_by),
+            soci::into(info.created_at), soci::into(expires, i_expires),
+            soci::into(last_used, i_last_used), soci::into(revoked, i_revoked);
+    }
+
+    TokenInfo ToInfo(const std::string& org_id) const {
+        TokenInfo t = info;
+        t.org_id = org_id;
+        t.kind = auth::TokenKindFromName(kind).value_or(auth::TokenKind::kOrg);
+        t.workspace_id = Nullable(ws, i_ws);
+        t.expires_at = Nullable(expires, i_expires);
+        t.last_used_at = Nullable(last_used, i_last_used);
+        t.revoked_at = Nullable(revoked, i_revoked);
+        return t;
+    }
+};
+
 std::optional<TokenInfo> SelectToken(soci::session& s,
                                      const std::string& org_id,
                                      const std::string& token_id) {
-    TokenInfo t;
-    std::string kind, ws, expires, last_used, revoked;
-    soci::indicator i_ws, i_expires, i_last_used, i_revoked;
-    s << "SELECT kind, workspace_id, name, hint, created_by, created_at, expires_at, "
-         "last_used_at, revoked_at FROM tokens WHERE org_id = :org AND token_id = :id",
-        soci::into(kind), soci::into(ws, i_ws), soci::into(t.name), soci::into(t.hint),
-        soci::into(t.created_by), soci::into(t.created_at), soci::into(expires, i_expires),
-        soci::into(last_used, i_last_used), soci::into(revoked, i_revoked), soci::use(org_id),
-        soci::use(token_id);
-    if (!s.got_data()) {
+    TokenRow row;
+    auto st = (s.prepare << "SELECT " << TokenRow::kColumns
+                         << " FROM tokens WHERE org_id = :org AND token_id = :id",
+               soci::use(org_id), soci::use(token_id));
+    row.Bind(st);
+    soci::statement statement(st);
+    if (!statement.execute(true)) {
         return std::nullopt;
     }
-    t.org_id = org_id;
-    t.token_id = token_id;
-    t.kind = auth::TokenKindFromName(kind).value_or(auth::TokenKind::kOrg);
-    t.workspace_id = Nullable(ws, i_ws);
-    t.expires_at = Nullable(expires, i_expires);
-    t.last_used_at = Nullable(last_used, i_last_used);
-    t.revoked_at = Nullable(revoked, i_revoked);
-    return t;
+    return row.ToInfo(org_id);
 }
 
 void InsertSecret(soci::session& s,
@@ -383,21 +404,17 @@ scim::Result<std::vector<TokenInfo>> TokenStore::ListTokens(std::string_view org
         if (!OrgExists(s, org)) {
             return scim::Error::NotFound("organization not found");
         }
-        std::vector<std::string> ids;
-        std::string id;
-        soci::statement st = (s.prepare << "SELECT token_id FROM tokens WHERE org_id = :org "
-                                           "ORDER BY created_at DESC, token_id",
-                              soci::into(id), soci::use(org));
+        TokenRow row;
+        auto prepared = (s.prepare << "SELECT " << TokenRow::kColumns
+                                   << " FROM tokens WHERE org_id = :org "
+                                      "ORDER BY created_at DESC, token_id",
+                         soci::use(org));
+        row.Bind(prepared);
+        soci::statement st(prepared);
         st.execute(false);
-        while (st.fetch()) {
-            ids.push_back(id);
-        }
-        // TODO(#9): one query instead of one per token once the admin API pages the listing.
         std::vector<TokenInfo> out;
-        for (const std::string& token_id : ids) {
-            if (auto t = SelectToken(s, org, token_id)) {
-                out.push_back(std::move(*t));
-            }
+        while (st.fetch()) {
+            out.push_back(row.ToInfo(org));
         }
         return out;
     });
