@@ -16,6 +16,7 @@
 #include "db/token_fixture.h"
 #include "db/token_store.h"
 #include "http/fakes.h"
+#include "http/process.h"
 #include "scim/http/admin_api.h"
 #include "scim/http/api.h"
 
@@ -91,6 +92,11 @@ protected:
                 EXPECT_EQ(line.find(secret), std::string::npos) << "secret in log: " << line;
             }
         }
+        // Also into the run-wide check of scripts/check-log-secrets.
+        for (const std::string& secret : secrets_) {
+            http::testing::RecordSecret(secret);
+        }
+        http::testing::KeepLogLines(log_, "admin-api-access.log");
         api_.reset();
         admin_.reset();
         scim_auth_.reset();

@@ -1,9 +1,14 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <poll.h>
+#include <regex>
 #include <string>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -13,7 +18,28 @@
 
 // Child processes for the end-to-end harness: run scimctl to completion, run scimd until told
 // to stop. POSIX only.
+//
+// Every log of a scimd these helpers stop is copied into the test log directory, and every
+// credential scimctl prints is appended to its secrets list, so that scripts/check-log-secrets
+// can prove after the whole run that no secret reached any server log.
 namespace scim::http::testing {
+
+// The shared test log directory: $SCIMD_TEST_LOG_DIR, else test-logs/ in the build tree.
+// Created on first use.
+std::string TestLogDir();
+
+// Appends `secret` (a token, admin key or rotated secret a test minted) to the secrets list in
+// TestLogDir(), one per line. Safe from several test processes at once (O_APPEND, one write).
+void RecordSecret(const std::string& secret);
+
+// Records every credential-shaped string in `text` (see auth/token.h for the format).
+void RecordSecretsIn(const std::string& text);
+
+// Copies the file at `log_path` into TestLogDir() under a name unique to this process.
+void KeepLog(const std::string& log_path, const std::string& suffix = "");
+
+// Writes log lines captured in memory (an in-process log sink) into TestLogDir() as `name`.
+void KeepLogLines(const std::vector<std::string>& lines, const std::string& name);
 
 struct RunResult {
     int exit_code = -1;
@@ -42,9 +68,14 @@ public:
     int Stop(int timeout_seconds = 20);
 
 private:
+    // After the process ended: copies its stderr log and its whole stdout into TestLogDir().
+    void KeepOutput();
+
     pid_t pid_ = -1;
     int stdout_fd_ = -1;
     std::string url_;
+    std::string log_path_;
+    std::string stdout_seen_;  // what scimd printed on stdout up to its listening line
 };
 
 namespace detail {
@@ -82,7 +113,63 @@ inline int ExitCodeOf(int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+inline std::string ProcessUniqueName(const std::string& base) {
+    static std::atomic<int> counter{0};
+    return std::to_string(getpid()) + "-" + std::to_string(++counter) + "-" + base;
+}
+
 }  // namespace detail
+
+inline std::string TestLogDir() {
+    const char* env = std::getenv("SCIMD_TEST_LOG_DIR");
+#ifdef SCIMD_BINARY_DIR
+    std::filesystem::path dir = std::filesystem::path(SCIMD_BINARY_DIR) / "test-logs";
+#else
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / "scimd-test-logs";
+#endif
+    if (env != nullptr && *env != '\0') {
+        dir = env;
+    }
+    std::error_code ignored;
+    std::filesystem::create_directories(dir, ignored);
+    return dir.string();
+}
+
+inline void RecordSecret(const std::string& secret) {
+    if (secret.empty()) {
+        return;
+    }
+    const std::string path = TestLogDir() + "/secrets.list";
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd < 0) {
+        return;
+    }
+    const std::string line = secret + "\n";
+    [[maybe_unused]] ssize_t written = write(fd, line.data(), line.size());
+    close(fd);
+}
+
+inline void RecordSecretsIn(const std::string& text) {
+    static const std::regex kToken("scimd_(osat|wsat|akey)_[A-Za-z0-9-]{1,64}_[A-Za-z0-9]{34}");
+    for (std::sregex_iterator it(text.begin(), text.end(), kToken), end; it != end; ++it) {
+        RecordSecret(it->str());
+    }
+}
+
+inline void KeepLog(const std::string& log_path, const std::string& suffix) {
+    namespace fs = std::filesystem;
+    const std::string name = fs::path(log_path).filename().string() + suffix;
+    std::error_code ignored;
+    fs::copy_file(log_path, fs::path(TestLogDir()) / detail::ProcessUniqueName(name),
+                  fs::copy_options::overwrite_existing, ignored);
+}
+
+inline void KeepLogLines(const std::vector<std::string>& lines, const std::string& name) {
+    std::ofstream out(TestLogDir() + "/" + detail::ProcessUniqueName(name));
+    for (const std::string& line : lines) {
+        out << line << "\n";
+    }
+}
 
 inline RunResult RunToCompletion(const std::vector<std::string>& argv,
                                  const std::string& log_path) {
@@ -101,6 +188,7 @@ inline RunResult RunToCompletion(const std::vector<std::string>& argv,
     int status = 0;
     waitpid(pid, &status, 0);
     result.exit_code = detail::ExitCodeOf(status);
+    RecordSecretsIn(result.out);
     return result;
 }
 
@@ -112,6 +200,7 @@ inline bool ServerProcess::Start(const std::vector<std::string>& argv,
                                  const std::string& log_path,
                                  int timeout_seconds,
                                  std::string& error) {
+    log_path_ = log_path;
     pid_ = detail::Spawn(argv, log_path, stdout_fd_);
     if (pid_ < 0) {
         error = "fork failed";
@@ -132,6 +221,7 @@ inline bool ServerProcess::Start(const std::vector<std::string>& argv,
             return false;
         }
         seen.append(buffer, static_cast<std::size_t>(n));
+        stdout_seen_ = seen;
         auto at = seen.find(marker);
         auto end = at == std::string::npos ? at : seen.find('\n', at);
         if (end != std::string::npos) {
@@ -164,9 +254,24 @@ inline int ServerProcess::Stop(int timeout_seconds) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    close(stdout_fd_);
+    KeepOutput();
     pid_ = -1;
     return code;
+}
+
+inline void ServerProcess::KeepOutput() {
+    std::string out = stdout_seen_;
+    char buffer[4096];
+    ssize_t n;
+    // The process has exited, so the pipe ends in EOF once what it wrote is read.
+    while ((n = read(stdout_fd_, buffer, sizeof buffer)) > 0) {
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    close(stdout_fd_);
+    stdout_fd_ = -1;
+    KeepLog(log_path_);
+    const std::string copy = TestLogDir() + "/" + detail::ProcessUniqueName("scimd.stdout");
+    std::ofstream(copy) << out;
 }
 
 }  // namespace scim::http::testing
