@@ -1,5 +1,6 @@
 #include "db/resource_store.h"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <string>
@@ -289,6 +290,48 @@ private:
     std::deque<long long> integers_;
     std::deque<double> doubles_;
 };
+
+// Ids per IN list: a page of up to this many resources is one statement, and larger batches
+// stay well inside SQLite's limit on bound parameters.
+constexpr std::size_t kIdsPerQuery = 1000;
+
+// Runs `sql_head` + "(:i0, :i1, ...)" + `sql_tail` for every chunk of `ids`, with the org bound as
+// :org. Each row is (key id, ref id, ref type, display). Every id of `ids` is a key of the result.
+scim::MembershipMap ReadMemberships(soci::session& session,
+                                    const std::string& org,
+                                    const std::vector<std::string>& ids,
+                                    const std::string& sql_head,
+                                    const std::string& sql_tail) {
+    scim::MembershipMap out;
+    for (const std::string& id : ids) {
+        out[id];
+    }
+    for (std::size_t begin = 0; begin < ids.size(); begin += kIdsPerQuery) {
+        const std::size_t end = std::min(ids.size(), begin + kIdsPerQuery);
+        DynamicQuery q(session);
+        q.BindText("org", org);
+        std::string in_list;
+        for (std::size_t i = begin; i < end; ++i) {
+            const std::string name = "i" + std::to_string(i - begin);
+            in_list += (i == begin ? ":" : ", :") + name;
+            q.BindText(name, ids[i]);
+        }
+        std::string key;
+        scim::MemberRef ref;
+        q.statement().exchange(soci::into(key));
+        q.statement().exchange(soci::into(ref.id));
+        q.statement().exchange(soci::into(ref.type));
+        q.statement().exchange(soci::into(ref.display));
+        q.statement().alloc();
+        q.statement().prepare(sql_head + "(" + in_list + ")" + sql_tail);
+        q.statement().define_and_bind();
+        q.statement().execute(false);
+        while (q.statement().fetch()) {
+            out[key].push_back(ref);
+        }
+    }
+    return out;
+}
 
 struct ListSql {
     std::string where;  // without WHERE
@@ -591,6 +634,37 @@ scim::Result<std::vector<scim::MemberRef>> SqlResourceStore::GroupsOf(std::strin
             }
             return out;
         });
+}
+
+scim::Result<scim::MembershipMap> SqlResourceStore::MembersOfMany(
+    std::string_view org_id, const std::vector<std::string>& group_ids) {
+    const std::string org(org_id);
+    return database_->WithSession([&](soci::session& session) -> scim::Result<scim::MembershipMap> {
+        return ReadMemberships(session, org, group_ids,
+                               "SELECT m.group_id, m.member_id, m.member_type,"
+                               " COALESCE(u.user_name, g.display_name, '')"
+                               " FROM group_members m"
+                               " LEFT JOIN users u ON u.org_id = m.org_id AND"
+                               " u.id = m.member_id AND m.member_type = 'User'"
+                               " LEFT JOIN groups g ON g.org_id = m.org_id AND"
+                               " g.id = m.member_id AND m.member_type = 'Group'"
+                               " WHERE m.org_id = :org AND m.group_id IN ",
+                               " ORDER BY m.group_id, m.member_id");
+    });
+}
+
+scim::Result<scim::MembershipMap> SqlResourceStore::GroupsOfMany(
+    std::string_view org_id, const std::vector<std::string>& member_ids) {
+    const std::string org(org_id);
+    return database_->WithSession([&](soci::session& session) -> scim::Result<scim::MembershipMap> {
+        // The type column is the literal of GroupsOf; selected so both reads share one shape.
+        return ReadMemberships(session, org, member_ids,
+                               "SELECT m.member_id, g.id, CAST('Group' AS TEXT), g.display_name"
+                               " FROM group_members m"
+                               " JOIN groups g ON g.org_id = m.org_id AND g.id = m.group_id"
+                               " WHERE m.org_id = :org AND m.member_id IN ",
+                               " ORDER BY m.member_id, g.id");
+    });
 }
 
 bool SqlResourceStore::Ping() {

@@ -57,6 +57,15 @@ public:
     scim::Result<std::vector<scim::MemberRef>> GroupsOf(std::string_view org_id,
                                                         std::string_view member_id) override;
 
+    // Members for several groups in one statement per 1000 ids (an IN list of bound values),
+    // each list ordered like Members.
+    scim::Result<scim::MembershipMap> MembersOfMany(
+        std::string_view org_id, const std::vector<std::string>& group_ids) override;
+
+    // GroupsOf for several members in one statement per 1000 ids, each list ordered like GroupsOf.
+    scim::Result<scim::MembershipMap> GroupsOfMany(
+        std::string_view org_id, const std::vector<std::string>& member_ids) override;
+
     bool Ping() override;
 
 private:

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,11 +49,14 @@ struct MemberRef {
     std::string display;  // filled on read: userName/displayName of the member or group
 };
 
+// Memberships of several resources read at once, keyed by resource id.
+using MembershipMap = std::map<std::string, std::vector<MemberRef>, std::less<>>;
+
 // Membership changes applied with a group write, in the same transaction.
 struct MemberChanges {
-    bool replace_all = false;            // delete every existing member first (PUT, replace)
-    std::vector<MemberRef> add;          // existing members are a no-op
-    std::vector<std::string> remove;     // absent members are a no-op
+    bool replace_all = false;         // delete every existing member first (PUT, replace)
+    std::vector<MemberRef> add;       // existing members are a no-op
+    std::vector<std::string> remove;  // absent members are a no-op
     bool empty() const { return !replace_all && add.empty() && remove.empty(); }
 };
 
@@ -62,7 +67,7 @@ struct Keyset {
 };
 
 struct ListQuery {
-    const filter::Node* filter = nullptr;           // already bound to the resource type
+    const filter::Node* filter = nullptr;            // already bound to the resource type
     const schemas::ResolvedPath* sort_by = nullptr;  // nullptr: order by id
     bool descending = false;
     std::int64_t start_index = 1;  // 1-based, already clamped (RFC 7644 §3.4.2.4)
@@ -124,6 +129,16 @@ public:
     // Groups that list `member_id` directly, with the groups' displayName in `display`.
     virtual Result<std::vector<MemberRef>> GroupsOf(std::string_view org_id,
                                                     std::string_view member_id) = 0;
+
+    // Members of several groups in one read, so a list page costs one query, not one per group.
+    // Every id of `group_ids` is a key of the result, holding what Members would return for it
+    // (empty for a group without members or an unknown id).
+    virtual Result<MembershipMap> MembersOfMany(std::string_view org_id,
+                                                const std::vector<std::string>& group_ids) = 0;
+
+    // GroupsOf for several members in one read; every id of `member_ids` is a key of the result.
+    virtual Result<MembershipMap> GroupsOfMany(std::string_view org_id,
+                                               const std::vector<std::string>& member_ids) = 0;
 
     // True when the database answers a trivial query (for /readyz).
     virtual bool Ping() = 0;

@@ -49,6 +49,16 @@ Result<std::vector<MemberRef>> AuditCountingStore::GroupsOf(std::string_view org
     return inner_.GroupsOf(org_id, member_id);
 }
 
+Result<MembershipMap> AuditCountingStore::MembersOfMany(std::string_view org_id,
+                                                        const std::vector<std::string>& group_ids) {
+    return inner_.MembersOfMany(org_id, group_ids);
+}
+
+Result<MembershipMap> AuditCountingStore::GroupsOfMany(std::string_view org_id,
+                                                       const std::vector<std::string>& member_ids) {
+    return inner_.GroupsOfMany(org_id, member_ids);
+}
+
 bool AuditCountingStore::Ping() {
     return inner_.Ping();
 }

@@ -40,6 +40,10 @@ public:
                                            std::string_view group_id) override;
     Result<std::vector<MemberRef>> GroupsOf(std::string_view org_id,
                                             std::string_view member_id) override;
+    Result<MembershipMap> MembersOfMany(std::string_view org_id,
+                                        const std::vector<std::string>& group_ids) override;
+    Result<MembershipMap> GroupsOfMany(std::string_view org_id,
+                                       const std::vector<std::string>& member_ids) override;
     bool Ping() override;
 
 private:

@@ -137,15 +137,7 @@ Result<nlohmann::json> RenderAll(const Renderer& renderer,
                                  std::string_view org_id,
                                  const TypeQuery& prepared,
                                  const std::vector<StoredResource>& rows) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const StoredResource& row : rows) {
-        auto rendered = renderer.Render(org_id, *prepared.type, row, prepared.selection);
-        if (!rendered.ok()) {
-            return rendered.error();
-        }
-        out.push_back(std::move(*rendered));
-    }
-    return out;
+    return renderer.RenderMany(org_id, *prepared.type, rows, prepared.selection);
 }
 
 Keyset KeyOf(const TypeQuery& prepared, const StoredResource& row) {

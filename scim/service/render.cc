@@ -1,5 +1,7 @@
 #include "scim/service/render.h"
 
+#include <optional>
+
 #include "scim/casefold.h"
 
 namespace scim::service {
@@ -39,47 +41,110 @@ nlohmann::json Renderer::MemberValue(const MemberRef& ref, std::string_view kind
     return value;
 }
 
-Result<nlohmann::json> Renderer::Render(std::string_view org_id,
-                                        const schemas::ResourceType& type,
-                                        const StoredResource& resource,
-                                        const schemas::AttributeSelection& selection) const {
+bool Renderer::Returns(const schemas::ResourceType& type,
+                       const schemas::AttributeSelection& selection,
+                       std::string_view name) const {
+    return HasCoreAttribute(registry_, type, name) && selection.Returns(registry_, type, name);
+}
+
+Result<nlohmann::json> Renderer::Compose(const schemas::ResourceType& type,
+                                         const StoredResource& resource,
+                                         const schemas::AttributeSelection& selection,
+                                         const std::vector<MemberRef>* members,
+                                         const std::vector<MemberRef>* groups) const {
     nlohmann::json doc = resource.doc;
     doc["id"] = resource.id;
     doc["meta"] = Meta(type, resource);
-
-    // TODO(#6): a list page of groups reads members one group at a time; a store call taking
-    // several group ids would make it one query per page.
-    if (HasCoreAttribute(registry_, type, kMembersAttribute) &&
-        selection.Returns(registry_, type, kMembersAttribute)) {
-        auto members = store_.Members(org_id, resource.id);
-        if (!members.ok()) {
-            return members.error();
-        }
+    if (members != nullptr && !members->empty()) {
         nlohmann::json list = nlohmann::json::array();
         for (const MemberRef& ref : *members) {
             list.push_back(MemberValue(ref, ref.type));
         }
-        if (!list.empty()) {
-            doc[kMembersAttribute] = std::move(list);
-        }
+        doc[kMembersAttribute] = std::move(list);
     }
-    if (HasCoreAttribute(registry_, type, kGroupsAttribute) &&
-        selection.Returns(registry_, type, kGroupsAttribute)) {
-        auto groups = store_.GroupsOf(org_id, resource.id);
-        if (!groups.ok()) {
-            return groups.error();
-        }
+    if (groups != nullptr && !groups->empty()) {
         nlohmann::json list = nlohmann::json::array();
         for (MemberRef ref : *groups) {
             ref.type = schemas::kGroupResource;
             // Only direct memberships are stored; RFC 7643 §4.1.2 calls those "direct".
             list.push_back(MemberValue(ref, "direct"));
         }
-        if (!list.empty()) {
-            doc[kGroupsAttribute] = std::move(list);
-        }
+        doc[kGroupsAttribute] = std::move(list);
     }
     return schemas::Project(registry_, type, doc, selection);
+}
+
+Result<nlohmann::json> Renderer::Render(std::string_view org_id,
+                                        const schemas::ResourceType& type,
+                                        const StoredResource& resource,
+                                        const schemas::AttributeSelection& selection) const {
+    std::optional<std::vector<MemberRef>> members;
+    std::optional<std::vector<MemberRef>> groups;
+    if (Returns(type, selection, kMembersAttribute)) {
+        auto read = store_.Members(org_id, resource.id);
+        if (!read.ok()) {
+            return read.error();
+        }
+        members = std::move(*read);
+    }
+    if (Returns(type, selection, kGroupsAttribute)) {
+        auto read = store_.GroupsOf(org_id, resource.id);
+        if (!read.ok()) {
+            return read.error();
+        }
+        groups = std::move(*read);
+    }
+    return Compose(type, resource, selection, members ? &*members : nullptr,
+                   groups ? &*groups : nullptr);
+}
+
+Result<nlohmann::json> Renderer::RenderMany(std::string_view org_id,
+                                            const schemas::ResourceType& type,
+                                            const std::vector<StoredResource>& rows,
+                                            const schemas::AttributeSelection& selection) const {
+    nlohmann::json out = nlohmann::json::array();
+    if (rows.empty()) {
+        return out;
+    }
+    std::vector<std::string> ids;
+    ids.reserve(rows.size());
+    for (const StoredResource& row : rows) {
+        ids.push_back(row.id);
+    }
+    std::optional<MembershipMap> members;
+    std::optional<MembershipMap> groups;
+    if (Returns(type, selection, kMembersAttribute)) {
+        auto read = store_.MembersOfMany(org_id, ids);
+        if (!read.ok()) {
+            return read.error();
+        }
+        members = std::move(*read);
+    }
+    if (Returns(type, selection, kGroupsAttribute)) {
+        auto read = store_.GroupsOfMany(org_id, ids);
+        if (!read.ok()) {
+            return read.error();
+        }
+        groups = std::move(*read);
+    }
+    // A store that leaves an id out of the map has no membership rows for it.
+    const std::vector<MemberRef> none;
+    auto lookup = [&none](const std::optional<MembershipMap>& map, const std::string& id) {
+        if (!map) {
+            return static_cast<const std::vector<MemberRef>*>(nullptr);
+        }
+        auto it = map->find(id);
+        return it == map->end() ? &none : &it->second;
+    };
+    for (const StoredResource& row : rows) {
+        auto rendered =
+            Compose(type, row, selection, lookup(members, row.id), lookup(groups, row.id));
+        if (!rendered.ok()) {
+            return rendered.error();
+        }
+        out.push_back(std::move(*rendered));
+    }
+    return out;
 }
 
 Result<Response> Renderer::Single(std::string_view org_id,

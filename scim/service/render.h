@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,14 @@ public:
                                   const StoredResource& resource,
                                   const schemas::AttributeSelection& selection) const;
 
+    // Render for every row of a list page, as a JSON array in row order. Membership is read with
+    // one MembersOfMany / GroupsOfMany call for the whole page, and only when the selection
+    // returns it.
+    Result<nlohmann::json> RenderMany(std::string_view org_id,
+                                      const schemas::ResourceType& type,
+                                      const std::vector<StoredResource>& rows,
+                                      const schemas::AttributeSelection& selection) const;
+
     // A single-resource response: the rendered body, Location and ETag.
     Result<Response> Single(std::string_view org_id,
                             const schemas::ResourceType& type,
@@ -43,6 +52,17 @@ public:
 private:
     nlohmann::json Meta(const schemas::ResourceType& type, const StoredResource& resource) const;
     nlohmann::json MemberValue(const MemberRef& ref, std::string_view kind) const;
+    // True when `type` has the derived attribute `name` and `selection` returns it.
+    bool Returns(const schemas::ResourceType& type,
+                 const schemas::AttributeSelection& selection,
+                 std::string_view name) const;
+    // The document of `resource` with meta and the memberships given (nullptr: not returned),
+    // projected through `selection`.
+    Result<nlohmann::json> Compose(const schemas::ResourceType& type,
+                                   const StoredResource& resource,
+                                   const schemas::AttributeSelection& selection,
+                                   const std::vector<MemberRef>* members,
+                                   const std::vector<MemberRef>* groups) const;
 
     const schemas::Registry& registry_;
     ResourceStore& store_;

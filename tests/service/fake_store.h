@@ -181,6 +181,24 @@ public:
         return out;
     }
 
+    Result<MembershipMap> MembersOfMany(std::string_view org_id,
+                                        const std::vector<std::string>& group_ids) override {
+        MembershipMap out;
+        for (const std::string& id : group_ids) {
+            out[id] = *Members(org_id, id);
+        }
+        return out;
+    }
+
+    Result<MembershipMap> GroupsOfMany(std::string_view org_id,
+                                       const std::vector<std::string>& member_ids) override {
+        MembershipMap out;
+        for (const std::string& id : member_ids) {
+            out[id] = *GroupsOf(org_id, id);
+        }
+        return out;
+    }
+
     bool Ping() override { return true; }
 
     // Every audit event written, in order.
@@ -291,6 +309,8 @@ public:
         ON_CALL(*this, List).WillByDefault(Invoke(&fake_, &FakeStore::List));
         ON_CALL(*this, Members).WillByDefault(Invoke(&fake_, &FakeStore::Members));
         ON_CALL(*this, GroupsOf).WillByDefault(Invoke(&fake_, &FakeStore::GroupsOf));
+        ON_CALL(*this, MembersOfMany).WillByDefault(Invoke(&fake_, &FakeStore::MembersOfMany));
+        ON_CALL(*this, GroupsOfMany).WillByDefault(Invoke(&fake_, &FakeStore::GroupsOfMany));
         ON_CALL(*this, Ping).WillByDefault(Invoke(&fake_, &FakeStore::Ping));
     }
 
@@ -334,6 +354,14 @@ public:
     MOCK_METHOD(Result<std::vector<MemberRef>>,
                 GroupsOf,
                 (std::string_view, std::string_view),
+                (override));
+    MOCK_METHOD(Result<MembershipMap>,
+                MembersOfMany,
+                (std::string_view, const std::vector<std::string>&),
+                (override));
+    MOCK_METHOD(Result<MembershipMap>,
+                GroupsOfMany,
+                (std::string_view, const std::vector<std::string>&),
                 (override));
     MOCK_METHOD(bool, Ping, (), (override));
 
