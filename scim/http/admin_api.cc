@@ -66,6 +66,10 @@ Result<Json> ParseBody(const HttpRequest& request, std::size_t max_bytes) {
     } catch (const Json::parse_error& e) {
         return BadRequest("request body is not valid JSON (near byte " + std::to_string(e.byte) +
                           ")");
+    } catch (const Json::exception&) {
+        // For example a number beyond the range of a double (1e400); the message quotes the
+        // body, so it goes nowhere.
+        return BadRequest("request body holds a number out of range");
     }
     if (!parsed.is_object()) {
         return BadRequest("request body must be a JSON object");

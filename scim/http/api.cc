@@ -42,6 +42,10 @@ Result<nlohmann::json> ParseJsonObject(const std::string& body) {
     } catch (const nlohmann::json::parse_error& e) {
         return Error::Scim(ScimType::kInvalidSyntax, "request body is not valid JSON (near byte " +
                                                          std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::exception&) {
+        // For example a number beyond the range of a double (1e400); the message quotes the
+        // body, so it goes nowhere.
+        return Error::Scim(ScimType::kInvalidSyntax, "request body holds a number out of range");
     }
     if (!parsed.is_object()) {
         return Error::Scim(ScimType::kInvalidSyntax, "request body must be a JSON object");

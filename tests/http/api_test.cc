@@ -221,6 +221,7 @@ TEST_F(ApiTest, RejectsBodiesThatAreNotAJsonObject) {
         "[1, 2]",
         "\"just a string\"",
         "{} trailing",
+        "{\"userName\": \"x\", \"n\": 1e400}",  // regression: overflowing number was a 500
     };
     for (const char* body : bodies) {
         SCOPED_TRACE(body);
