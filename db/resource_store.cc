@@ -77,6 +77,8 @@ struct RowColumns {
     std::string doc;  // serialized, without meta and derived attributes
 };
 
+constexpr std::size_t kMaxIndexedValueBytes = 1024;
+
 scim::Result<RowColumns> ColumnsFrom(const Table& table, const nlohmann::json& doc) {
     RowColumns row;
     const char* name_attr = table.is_user ? "userName" : "displayName";
@@ -98,6 +100,19 @@ scim::Result<RowColumns> ColumnsFrom(const Table& table, const nlohmann::json& d
     stored.erase("meta");
     stored.erase(table.is_user ? "groups" : "members");
     row.doc = stored.dump();
+    // The promoted columns are indexed, and a PostgreSQL btree entry holds at most ~2.7 KB; cap
+    // them well below that on both backends so a long value is the same 400 everywhere.
+    const std::pair<const char*, const std::string*> indexed[] = {
+        {name_attr, &row.name_key},
+        {"externalId", &row.external_id.value},
+        {"displayName", &row.display_name.value}};
+    for (const auto& [attribute, value] : indexed) {
+        if (value->size() > kMaxIndexedValueBytes) {
+            return Error::Scim(ScimType::kInvalidValue,
+                               std::string(attribute) + " is longer than " +
+                                   std::to_string(kMaxIndexedValueBytes) + " bytes");
+        }
+    }
     return row;
 }
 

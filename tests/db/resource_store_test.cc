@@ -27,6 +27,16 @@ TEST_P(ResourceStoreTest, CreatesAndReadsBackAUser) {
     EXPECT_EQ(got->created, created->created);
 }
 
+// Regression: a 3,000-character userName overflowed PostgreSQL's btree entry limit and gave a
+// 500 there while SQLite stored it; both now answer 400 invalidValue.
+TEST_P(ResourceStoreTest, OverlongIndexedValueIsInvalidValueOnEveryBackend) {
+    auto created = CreateUser("u-long", std::string(3000, 'a'));
+    ASSERT_FALSE(created.ok());
+    EXPECT_EQ(created.error().status, 400);
+    EXPECT_EQ(created.error().scim_type, scim::ScimType::kInvalidValue);
+    EXPECT_TRUE(CreateUser("u-ok", std::string(1000, 'a')).ok());
+}
+
 TEST_P(ResourceStoreTest, GetOfUnknownIdIsNotFound) {
     auto got = store_->Get(org_, "User", "nope");
     ASSERT_FALSE(got.ok());
