@@ -381,6 +381,49 @@ scim::Result<ListSql> BuildListSql(Dialect dialect,
     return sql;
 }
 
+// The shared body of Create and Update: derive the row from the document, then in one
+// transaction write it (`write_row`), apply the membership changes and append the audit event.
+template <typename WriteRow>
+scim::Result<scim::StoredResource> WriteResource(Database& database,
+                                                 const scim::RequestContext& ctx,
+                                                 std::string_view type,
+                                                 const scim::StoredResource& resource,
+                                                 std::int64_t new_version,
+                                                 const scim::MemberChanges& members,
+                                                 const scim::AuditEvent& event,
+                                                 WriteRow&& write_row) {
+    auto table = TableFor(type);
+    if (!table.ok()) {
+        return std::move(table).error();
+    }
+    auto row = ColumnsFrom(*table, resource.doc);
+    if (!row.ok()) {
+        return std::move(row).error();
+    }
+    const std::string& org = ctx.principal.org_id;
+    scim::StoredResource stored = resource;
+    stored.version = new_version;
+    stored.doc = nlohmann::json::parse(row->doc);
+
+    auto result = database.WithTransaction([&](soci::session& session) -> scim::Status {
+        if (scim::Status written = write_row(session, *table, org, stored, *row); !written.ok()) {
+            return written;
+        }
+        if (!table->is_user && !members.empty()) {
+            scim::Status applied = ApplyMembers(session, org, stored.id, members);
+            if (!applied.ok()) {
+                return applied;
+            }
+        }
+        AppendAuditEvent(session, database.dialect(), ctx, event, UtcNowMillis());
+        return scim::Ok{};
+    });
+    if (!result.ok()) {
+        return Explain(std::move(result).error(), *table, *row, resource.id);
+    }
+    return stored;
+}
+
 }  // namespace
 
 SqlResourceStore::SqlResourceStore(std::shared_ptr<Database> database)
@@ -391,35 +434,14 @@ scim::Result<scim::StoredResource> SqlResourceStore::Create(const scim::RequestC
                                                             const scim::StoredResource& resource,
                                                             const scim::MemberChanges& members,
                                                             const scim::AuditEvent& event) {
-    auto table = TableFor(type);
-    if (!table.ok()) {
-        return std::move(table).error();
-    }
-    auto row = ColumnsFrom(*table, resource.doc);
-    if (!row.ok()) {
-        return std::move(row).error();
-    }
-    const std::string& org = ctx.principal.org_id;
-    const Dialect dialect = database_->dialect();
-    scim::StoredResource stored = resource;
-    stored.version = resource.version > 0 ? resource.version : 1;
-    stored.doc = nlohmann::json::parse(row->doc);
-
-    auto result = database_->WithTransaction([&](soci::session& session) -> scim::Status {
-        InsertRow(session, dialect, *table, org, stored, stored.version, *row);
-        if (!table->is_user && !members.empty()) {
-            scim::Status applied = ApplyMembers(session, org, stored.id, members);
-            if (!applied.ok()) {
-                return applied;
-            }
-        }
-        AppendAuditEvent(session, dialect, ctx, event, UtcNowMillis());
-        return scim::Ok{};
-    });
-    if (!result.ok()) {
-        return Explain(std::move(result).error(), *table, *row, resource.id);
-    }
-    return stored;
+    const std::int64_t version = resource.version > 0 ? resource.version : 1;
+    return WriteResource(*database_, ctx, type, resource, version, members, event,
+                         [&](soci::session& session, const Table& table, const std::string& org,
+                             scim::StoredResource& stored, RowColumns& row) -> scim::Status {
+                             InsertRow(session, database_->dialect(), table, org, stored,
+                                       stored.version, row);
+                             return scim::Ok{};
+                         });
 }
 
 scim::Result<scim::StoredResource> SqlResourceStore::Get(std::string_view org_id,
@@ -457,40 +479,18 @@ scim::Result<scim::StoredResource> SqlResourceStore::Update(const scim::RequestC
                                                             std::int64_t expected_version,
                                                             const scim::MemberChanges& members,
                                                             const scim::AuditEvent& event) {
-    auto table = TableFor(type);
-    if (!table.ok()) {
-        return std::move(table).error();
-    }
-    auto row = ColumnsFrom(*table, resource.doc);
-    if (!row.ok()) {
-        return std::move(row).error();
-    }
-    const std::string& org = ctx.principal.org_id;
-    const Dialect dialect = database_->dialect();
-    scim::StoredResource stored = resource;
-    stored.version = expected_version + 1;
-    stored.doc = nlohmann::json::parse(row->doc);
-
-    auto result = database_->WithTransaction([&](soci::session& session) -> scim::Status {
-        std::optional<std::string> created =
-            UpdateRow(session, dialect, *table, org, stored, expected_version, *row);
-        if (!created) {
-            return MissedWrite(session, *table, org, stored.id);
-        }
-        stored.created = *created;
-        if (!table->is_user && !members.empty()) {
-            scim::Status applied = ApplyMembers(session, org, stored.id, members);
-            if (!applied.ok()) {
-                return applied;
-            }
-        }
-        AppendAuditEvent(session, dialect, ctx, event, UtcNowMillis());
-        return scim::Ok{};
-    });
-    if (!result.ok()) {
-        return Explain(std::move(result).error(), *table, *row, resource.id);
-    }
-    return stored;
+    return WriteResource(*database_, ctx, type, resource, expected_version + 1, members, event,
+                         [&](soci::session& session, const Table& table, const std::string& org,
+                             scim::StoredResource& stored, RowColumns& row) -> scim::Status {
+                             std::optional<std::string> created =
+                                 UpdateRow(session, database_->dialect(), table, org, stored,
+                                           expected_version, row);
+                             if (!created) {
+                                 return MissedWrite(session, table, org, stored.id);
+                             }
+                             stored.created = *created;
+                             return scim::Ok{};
+                         });
 }
 
 scim::Status SqlResourceStore::Delete(const scim::RequestContext& ctx,
