@@ -42,14 +42,23 @@ struct Error {
 
     // A 4xx with a scimType; the status comes from StatusFor.
     static Error Scim(ScimType type, std::string detail);
-    static Error BadRequest(ScimType type, std::string detail) { return Scim(type, std::move(detail)); }
+    static Error BadRequest(ScimType type, std::string detail) {
+        return Scim(type, std::move(detail));
+    }
     static Error NotFound(std::string detail) { return {404, std::nullopt, std::move(detail), {}}; }
     static Error Conflict(std::string detail) { return {409, std::nullopt, std::move(detail), {}}; }
-    static Error PreconditionFailed(std::string detail) { return {412, std::nullopt, std::move(detail), {}}; }
-    static Error Unauthorized(std::string detail) { return {401, std::nullopt, std::move(detail), {}}; }
-    static Error Forbidden(std::string detail) { return {403, std::nullopt, std::move(detail), {}}; }
+    static Error PreconditionFailed(std::string detail) {
+        return {412, std::nullopt, std::move(detail), {}};
+    }
+    static Error Unauthorized(std::string detail) {
+        return {401, std::nullopt, std::move(detail), {}};
+    }
+    static Error Forbidden(std::string detail) {
+        return {403, std::nullopt, std::move(detail), {}};
+    }
     static Error Unavailable(std::string internal) {
-        return {503, std::nullopt, "the directory database is unavailable, retry later", std::move(internal)};
+        return {503, std::nullopt, "the directory database is unavailable, retry later",
+                std::move(internal)};
     }
     // A server fault: the client sees a generic detail, the log gets `internal`.
     static Error Internal(std::string internal) {

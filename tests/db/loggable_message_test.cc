@@ -9,8 +9,9 @@ namespace db {
 namespace {
 
 TEST(LoggableMessageTest, CutsBoundValuesAndKeyDetails) {
-    EXPECT_EQ(LoggableMessage(R"(no such column: x while executing "SELECT x" with :p1="bjensen".)"),
-              R"(no such column: x while executing "SELECT x")");
+    EXPECT_EQ(
+        LoggableMessage(R"(no such column: x while executing "SELECT x" with :p1="bjensen".)"),
+        R"(no such column: x while executing "SELECT x")");
     EXPECT_EQ(LoggableMessage("duplicate key value violates unique constraint \"users_pkey\"\n"
                               "DETAIL:  Key (org_id, user_name_key)=(o1, bjensen) already exists."),
               "duplicate key value violates unique constraint \"users_pkey\"");
