@@ -61,6 +61,12 @@ async function call(method, path, token, body) {
     return {status: response.status, headers: response.headers, json, text};
 }
 
+// The visible outcome of an action. The same words also reach the screen-reader announcer a moment
+// later, so an unscoped getByText would match one or two elements depending on timing.
+function statusMessage(page, text) {
+    return page.locator('.page-status').getByText(text, {exact: true});
+}
+
 async function shot(page, name) {
     await page.screenshot({path: join(SCREENSHOTS, `${name}.png`), fullPage: true});
 }
@@ -161,7 +167,7 @@ async function run(page, problems) {
         await page.getByRole('heading', {name: 'Workspaces', level: 1}).waitFor();
         await page.getByLabel('Name').fill('engineering');
         await page.getByRole('button', {name: 'Create workspace'}).click();
-        await page.getByText('Workspace "engineering" created.').waitFor();
+        await statusMessage(page, 'Workspace "engineering" created.').waitFor();
         await page.locator('td', {hasText: 'engineering'}).first().waitFor();
         const listed = await call('GET', '/api/v1/workspaces', ADMIN_KEY);
         const ws = (listed.json?.data || []).find((w) => w.name === 'engineering');
@@ -236,7 +242,7 @@ async function run(page, problems) {
         const secret = await dialog.getByLabel('Secret').inputValue();
         assert(secret.startsWith('scimd_osat_') && secret !== state.orgSecret, 'no new secret');
         await dialog.getByRole('button', {name: 'Done, I stored it'}).click();
-        await page.getByText('Token "okta-production" rotated.').waitFor();
+        await statusMessage(page, 'Token "okta-production" rotated.').waitFor();
         assert((await call('GET', '/scim/v2/Users', state.orgSecret)).status === 401,
                'old secret still accepted');
         assert((await call('GET', '/scim/v2/Users', secret)).status === 200,
@@ -265,7 +271,7 @@ async function run(page, problems) {
         await page.getByRole('button', {name: 'Revoke okta-production'}).click();
         const dialog = page.getByRole('dialog', {name: /Revoke/});
         await dialog.getByRole('button', {name: 'Revoke'}).click();
-        await page.getByText('Token "okta-production" revoked.').waitFor();
+        await statusMessage(page, 'Token "okta-production" revoked.').waitFor();
         const row = page.getByRole('row', {name: /okta-production/});
         assert(/revoked/.test(await row.innerText()), 'status not shown as revoked');
         const r = await call('GET', '/scim/v2/Users', state.orgSecret);
