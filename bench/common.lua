@@ -38,6 +38,22 @@ function common.seed(thread_id)
     math.randomseed(os.time() * 1000 + (thread_id or 0))
 end
 
+-- Installs wrk's setup() and init(): every thread gets a number (thread_id, from 1) and its own
+-- random seed; on_init, when given, then runs in the thread with wrk's init arguments.
+function common.numbered_threads(on_init)
+    local count = 0
+    setup = function(thread)
+        count = count + 1
+        thread:set("thread_id", count)
+    end
+    init = function(args)
+        common.seed(thread_id)
+        if on_init then
+            on_init(args)
+        end
+    end
+end
+
 -- Prints one line that scripts/bench parses. Latencies are in microseconds in wrk.
 function common.done(summary, latency, requests)
     local seconds = summary.duration / 1e6

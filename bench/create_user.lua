@@ -1,14 +1,10 @@
 -- POST /Users with a userName no other request of this run uses (RFC 7644 §3.3). Names carry
 -- the run's start time and the thread number, so repeated runs against one server never collide.
 local common = dofile(os.getenv("BENCH_DIR") .. "/common.lua")
-local thread_counter = 0
 local counter = 0
 local run_tag = tostring(os.time())
 
-function setup(thread)
-    thread_counter = thread_counter + 1
-    thread:set("thread_id", thread_counter)
-end
+common.numbered_threads()
 
 function request()
     counter = counter + 1

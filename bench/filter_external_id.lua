@@ -2,16 +2,8 @@
 -- they provisioned before (RFC 7644 §3.4.2.2; externalId is caseExact).
 local common = dofile(os.getenv("BENCH_DIR") .. "/common.lua")
 local users = common.user_count()
-local thread_counter = 0
 
-function setup(thread)
-    thread_counter = thread_counter + 1
-    thread:set("thread_id", thread_counter)
-end
-
-function init(args)
-    common.seed(thread_id)
-end
+common.numbered_threads()
 
 function request()
     local external_id = string.format("ext-bench%07d", math.random(1, users))

@@ -2,16 +2,8 @@
 -- creates or links an account (RFC 7644 §3.4.2.2).
 local common = dofile(os.getenv("BENCH_DIR") .. "/common.lua")
 local users = common.user_count()
-local thread_counter = 0
 
-function setup(thread)
-    thread_counter = thread_counter + 1
-    thread:set("thread_id", thread_counter)
-end
-
-function init(args)
-    common.seed(thread_id)
-end
+common.numbered_threads()
 
 function request()
     local name = common.user_name(math.random(1, users))

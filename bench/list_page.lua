@@ -2,16 +2,8 @@
 -- (RFC 7644 §3.4.2.4), as an IdP's import or reconciliation reads the directory.
 local common = dofile(os.getenv("BENCH_DIR") .. "/common.lua")
 local users = common.user_count()
-local thread_counter = 0
 
-function setup(thread)
-    thread_counter = thread_counter + 1
-    thread:set("thread_id", thread_counter)
-end
-
-function init(args)
-    common.seed(thread_id)
-end
+common.numbered_threads()
 
 function request()
     local start = math.random(1, math.max(1, users - 99))
