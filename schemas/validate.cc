@@ -224,6 +224,17 @@ void CarryOver(const Scope& scope, const json* before, json& out) {
     }
 }
 
+// True for "" and for strings of ASCII whitespace only.
+bool IsBlank(const json& value) {
+    if (!value.is_string()) {
+        return false;
+    }
+    const auto& text = value.get_ref<const std::string&>();
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    });
+}
+
 Status CheckRequired(const Scope& scope, const json& out, const Collected& collected) {
     for (const Attribute* attribute : scope.All()) {
         // readOnly required attributes (id) are the server's to set.
@@ -234,6 +245,12 @@ Status CheckRequired(const Scope& scope, const json& out, const Collected& colle
                                collected.secrets.contains(scope.secret_key + attribute->name);
         if (!has_value) {
             return Invalid(scope.prefix + attribute->name, "is required");
+        }
+        // A blank string only pretends to give a required value (RFC 7643 §4.1.1 requires a
+        // userName, §4.2 a displayName), and as a unique key it would block every later blank.
+        const json* value = Member(&out, attribute->name);
+        if (value != nullptr && IsBlank(*value)) {
+            return Invalid(scope.prefix + attribute->name, "must not be empty or blank");
         }
     }
     return scim::Ok{};

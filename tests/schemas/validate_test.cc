@@ -391,6 +391,48 @@ TEST_F(ValidateTest, EnforcesRequiredAttributes) {
     }
 }
 
+TEST_F(ValidateTest, RefusesBlankRequiredStrings) {
+    const std::string user = R"({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], )";
+    const std::string group = R"({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], )";
+    const Row rows[] = {
+        {"empty userName",
+         user + R"("userName": ""})",
+         {},
+         {},
+         ScimType::kInvalidValue,
+         "userName must not be empty or blank"},
+        {"whitespace userName",
+         user + R"("userName": " \t\n "})",
+         {},
+         {},
+         ScimType::kInvalidValue,
+         "userName must not be empty or blank"},
+        {"blank userName in a PUT",
+         user + R"("userName": "  "})",
+         {},
+         {},
+         ScimType::kInvalidValue,
+         "userName must not be empty or blank",
+         WriteMode::kReplace,
+         user + R"("id": "u1", "userName": "bjensen"})"},
+        {"empty Group displayName",
+         group + R"("displayName": ""})",
+         {},
+         {},
+         ScimType::kInvalidValue,
+         "displayName must not be empty or blank",
+         WriteMode::kCreate,
+         "",
+         "Group"},
+        {"userName with inner spaces is fine",
+         user + R"("userName": " b jensen "})",
+         {{"/userName", " b jensen "}}},
+    };
+    for (const Row& row : rows) {
+        Check(row);
+    }
+}
+
 TEST_F(ValidateTest, AppliesMutability) {
     const std::string badge = std::string(test_support::kBadgeUrn);
     const std::string stored = R"({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ")" +
