@@ -2,14 +2,6 @@
 
 namespace scimd {
 
-namespace {
-
-scim::Error NotReady() {
-    return scim::Error::Unavailable("services not attached yet");
-}
-
-}  // namespace
-
 void ServiceBackend::Attach(scim::service::ResourceService& resources,
                             scim::service::DiscoveryService& discovery,
                             scim::ResourceStore& store) {
@@ -21,11 +13,8 @@ scim::Result<scim::service::Response> ServiceBackend::Create(const scim::Request
                                                              std::string_view type,
                                                              const nlohmann::json& body,
                                                              const scim::service::Query& query) {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return parts->resources->Create(ctx, type, body, query);
+    return WhenAttached(
+        [&](const Parts& parts) { return parts.resources->Create(ctx, type, body, query); });
 }
 
 scim::Result<scim::service::Response> ServiceBackend::Get(const scim::RequestContext& ctx,
@@ -33,11 +22,8 @@ scim::Result<scim::service::Response> ServiceBackend::Get(const scim::RequestCon
                                                           std::string_view id,
                                                           const scim::service::Query& query,
                                                           const scim::service::Preconditions& pre) {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return parts->resources->Get(ctx, type, id, query, pre);
+    return WhenAttached(
+        [&](const Parts& parts) { return parts.resources->Get(ctx, type, id, query, pre); });
 }
 
 scim::Result<scim::service::Response> ServiceBackend::Replace(
@@ -47,11 +33,9 @@ scim::Result<scim::service::Response> ServiceBackend::Replace(
     const nlohmann::json& body,
     const scim::service::Query& query,
     const scim::service::Preconditions& pre) {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return parts->resources->Replace(ctx, type, id, body, query, pre);
+    return WhenAttached([&](const Parts& parts) {
+        return parts.resources->Replace(ctx, type, id, body, query, pre);
+    });
 }
 
 scim::Result<scim::service::Response> ServiceBackend::Patch(
@@ -61,11 +45,9 @@ scim::Result<scim::service::Response> ServiceBackend::Patch(
     const nlohmann::json& body,
     const scim::service::Query& query,
     const scim::service::Preconditions& pre) {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return parts->resources->Patch(ctx, type, id, body, query, pre);
+    return WhenAttached([&](const Parts& parts) {
+        return parts.resources->Patch(ctx, type, id, body, query, pre);
+    });
 }
 
 scim::Result<scim::service::Response> ServiceBackend::Delete(
@@ -73,56 +55,40 @@ scim::Result<scim::service::Response> ServiceBackend::Delete(
     std::string_view type,
     std::string_view id,
     const scim::service::Preconditions& pre) {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return parts->resources->Delete(ctx, type, id, pre);
+    return WhenAttached(
+        [&](const Parts& parts) { return parts.resources->Delete(ctx, type, id, pre); });
 }
 
 scim::Result<scim::service::Response> ServiceBackend::List(const scim::RequestContext& ctx,
                                                            std::optional<std::string_view> type,
                                                            const scim::service::Query& query) {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return parts->resources->List(ctx, type, query);
+    return WhenAttached(
+        [&](const Parts& parts) { return parts.resources->List(ctx, type, query); });
 }
 
 scim::Result<scim::service::Response> ServiceBackend::Search(const scim::RequestContext& ctx,
                                                              std::optional<std::string_view> type,
                                                              const nlohmann::json& body) {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return parts->resources->Search(ctx, type, body);
+    return WhenAttached(
+        [&](const Parts& parts) { return parts.resources->Search(ctx, type, body); });
 }
 
 scim::Result<scim::service::Response> ServiceBackend::ServiceProviderConfig() {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return parts->discovery->ServiceProviderConfig();
+    return WhenAttached(
+        [&](const Parts& parts) { return parts.discovery->ServiceProviderConfig(); });
 }
 
 scim::Result<scim::service::Response> ServiceBackend::ResourceTypes(
     std::optional<std::string_view> name) {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return name ? parts->discovery->ResourceType(*name) : parts->discovery->ResourceTypes();
+    return WhenAttached([&](const Parts& parts) {
+        return name ? parts.discovery->ResourceType(*name) : parts.discovery->ResourceTypes();
+    });
 }
 
 scim::Result<scim::service::Response> ServiceBackend::Schemas(std::optional<std::string_view> id) {
-    const Parts* parts = Get();
-    if (parts == nullptr) {
-        return NotReady();
-    }
-    return id ? parts->discovery->Schema(*id) : parts->discovery->Schemas();
+    return WhenAttached([&](const Parts& parts) {
+        return id ? parts.discovery->Schema(*id) : parts.discovery->Schemas();
+    });
 }
 
 bool ServiceBackend::Ready() {

@@ -70,6 +70,16 @@ private:
     };
     const Parts* Get() const { return parts_.load(std::memory_order_acquire); }
 
+    // Runs call(parts) once the services are attached; before that, 503.
+    template <typename Call>
+    Result<Response> WhenAttached(Call&& call) const {
+        const Parts* parts = Get();
+        if (parts == nullptr) {
+            return scim::Error::Unavailable("services not attached yet");
+        }
+        return call(*parts);
+    }
+
     std::unique_ptr<Parts> owned_;
     std::atomic<const Parts*> parts_{nullptr};
 };
