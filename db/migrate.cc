@@ -144,6 +144,11 @@ scim::Result<std::vector<Migration>> MigrationsFor(Dialect dialect,
 scim::Result<std::int64_t> SchemaVersion(Database& database) {
     return database.WithTransaction([&](soci::session& session) -> scim::Result<std::int64_t> {
         LockMigrations(session, database.dialect());
+        if (database.dialect() == Dialect::kPostgres) {
+            // IF NOT EXISTS on an existing table raises a NOTICE, which libpq prints to stderr
+            // on every start; SET LOCAL keeps the quieter level to this transaction.
+            session << "SET LOCAL client_min_messages = warning";
+        }
         session << std::string(kCreateMigrationsTable);
         return MaxVersion(session);
     });

@@ -18,6 +18,16 @@ TEST_P(MigrateTest, MigratingTwiceIsANoOp) {
     EXPECT_EQ(CountRows("SELECT COUNT(*) FROM schema_migrations"), *first);
 }
 
+// PostgreSQL answers CREATE TABLE IF NOT EXISTS on an existing table with a NOTICE that libpq
+// prints to stderr; every start would print it.
+TEST_P(MigrateTest, MigratingAnUpToDateDatabasePrintsNothing) {
+    testing::internal::CaptureStderr();
+    auto again = db::Migrate(*db_);
+    const std::string printed = testing::internal::GetCapturedStderr();
+    ASSERT_TRUE(again.ok()) << again.error().internal;
+    EXPECT_EQ(printed, "");
+}
+
 TEST_P(MigrateTest, RefusesADatabaseNewerThanTheBinary) {
     scim::Status bumped = db_->WithTransaction([](soci::session& session) -> scim::Status {
         session << "INSERT INTO schema_migrations (version, applied_at) VALUES (9999, 'x')";
