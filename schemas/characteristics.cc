@@ -58,10 +58,6 @@ constexpr std::array<std::pair<Uniqueness, std::string_view>, 3> kUniquenesses{{
     {Uniqueness::kGlobal, "global"},
 }};
 
-char LowerAscii(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 }  // namespace
 
 std::string_view TypeName(AttrType type) {
@@ -88,18 +84,6 @@ std::optional<Returned> ParseReturned(std::string_view text) {
 }
 std::optional<Uniqueness> ParseUniqueness(std::string_view text) {
     return ValueOf(kUniquenesses, text);
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (LowerAscii(a[i]) != LowerAscii(b[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "schemas/schema.h"
+#include "scim/casefold.h"
 
 // Wire spellings of the attribute characteristics of RFC 7643 §7, one mapping per enum, and the
 // ASCII case-insensitive comparison used for attribute names and schema URNs (RFC 7643 §2.1:
@@ -22,7 +23,7 @@ std::optional<Mutability> ParseMutability(std::string_view text);
 std::optional<Returned> ParseReturned(std::string_view text);
 std::optional<Uniqueness> ParseUniqueness(std::string_view text);
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+using scim::EqualsIgnoreCase;
 bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix);
 
 }  // namespace schemas

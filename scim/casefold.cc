@@ -21,6 +21,19 @@ std::string FoldCase(std::string_view text) {
     return result;
 }
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; };
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool IsValidUtf8(std::string_view text) {
     const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
     utf8proc_ssize_t remaining = static_cast<utf8proc_ssize_t>(text.size());

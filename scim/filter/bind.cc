@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "scim/casefold.h"
 #include "scim/filter/parser.h"
 
 namespace scim::filter {
@@ -14,19 +15,6 @@ using schemas::AttrType;
 
 bool IsSubstring(CompareOp op) {
     return op == CompareOp::kCo || op == CompareOp::kSw || op == CompareOp::kEw;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 // Binds one tree with a fixed error type: invalidFilter for filters, invalidPath for PATCH.

@@ -13,19 +13,6 @@ using nlohmann::json;
 using schemas::Attribute;
 using schemas::AttrType;
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 // Member `name` of an object: the canonical spelling first, then any case (RFC 7643 §2.1),
 // for documents that did not pass through validation. nullptr when absent.
 const json* Member(const json& object, std::string_view name) {
