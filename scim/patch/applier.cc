@@ -89,8 +89,15 @@ json& AsComplexElement(json& element) {
 
 }  // namespace
 
-Applier::Applier(const schemas::Registry& registry, const schemas::ResourceType& type, json doc)
-    : registry_(registry), type_(type), original_(doc), doc_(std::move(doc)) {
+Applier::Applier(const schemas::Registry& registry,
+                 const schemas::ResourceType& type,
+                 json doc,
+                 MemberLoader load_members)
+    : registry_(registry),
+      type_(type),
+      original_(doc),
+      doc_(std::move(doc)),
+      load_members_(std::move(load_members)) {
     if (const schemas::Schema* core = registry_.CoreSchema(type_); core != nullptr) {
         members_attribute_ = core->Find("members");
     }
@@ -143,6 +150,12 @@ Status Applier::ApplyPathless(PatchOp op, const json& value) {
             }
             continue;
         }
+        if (key.find('[') != std::string::npos) {
+            if (auto applied = ApplyFilteredKey(op, key, item); !applied.ok()) {
+                return applied;
+            }
+            continue;
+        }
         auto target = ResolveKey(registry_, type_, key);
         if (!target.has_value() || IsReadOnly(*target)) {
             continue;
@@ -152,6 +165,21 @@ Status Applier::ApplyPathless(PatchOp op, const json& value) {
         }
     }
     return Ok{};
+}
+
+// Entra ID's path-less updates carry keys such as `emails[type eq "work"].value` (its SCIM
+// compatibility notes show them): such a key is a full PATCH path, applied exactly as the same
+// operation with that path would be. Unlike a plain unknown key it is not ignored when it does
+// not resolve, since a malformed filter would otherwise drop the change without a word.
+Status Applier::ApplyFilteredKey(PatchOp op, const std::string& key, const json& value) {
+    auto target = ResolvePath(registry_, type_, key);
+    if (!target.ok()) {
+        return target.error();
+    }
+    if (IsReadOnly(*target)) {
+        return Ok{};
+    }
+    return ApplyToTarget(op, *target, &value);
 }
 
 Status Applier::ApplySchemaObject(PatchOp op, const schemas::Schema& schema, const json& value) {
@@ -188,7 +216,7 @@ Status Applier::ApplyToMembers(PatchOp op, const Target& target, const json* val
                            "the member instead");
     }
     if (target.value_filter != nullptr) {
-        auto ids = MemberIdsFromFilter(*target.value_filter);
+        auto ids = MatchingMemberIds(*target.value_filter);
         if (!ids.ok()) {
             return ids.error();
         }
@@ -210,6 +238,34 @@ Status Applier::ApplyToMembers(PatchOp op, const Target& target, const json* val
             return Ok{};
     }
     return Ok{};
+}
+
+// RFC 7644 §3.5.2.2/§3.5.2.3: a filter on members selects members by any of their
+// sub-attributes (value, type, display, $ref). Filters that only name ids need no read; any
+// other is evaluated against the stored members as this request has edited them so far.
+Result<std::vector<std::string>> Applier::MatchingMemberIds(const filter::Node& filter) {
+    if (auto ids = MemberIdsFromFilter(filter); ids.has_value()) {
+        return std::move(*ids);
+    }
+    if (!stored_members_.has_value()) {
+        if (!load_members_) {
+            return Error::Scim(ScimType::kInvalidPath,
+                               "members: only filters on \"value\" are supported here");
+        }
+        auto loaded = load_members_();
+        if (!loaded.ok()) {
+            return loaded.error();
+        }
+        stored_members_ = std::move(*loaded);
+    }
+    std::vector<std::string> ids;
+    for (const json& member : members_.Current(*stored_members_)) {
+        auto id = member.find("value");
+        if (id != member.end() && id->is_string() && filter::MatchesElement(filter, member)) {
+            ids.push_back(id->get<std::string>());
+        }
+    }
+    return ids;
 }
 
 Status Applier::Set(PatchOp op, const Target& target, const json& value) {

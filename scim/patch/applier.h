@@ -1,5 +1,9 @@
 #pragma once
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "schemas/schema.h"
@@ -14,9 +18,12 @@ namespace scim::patch {
 // Applier per request. Errors leave the working copy half-changed: the caller discards it.
 class Applier {
 public:
+    // `load_members` (may be empty) reads a group's stored members for member filters that
+    // are not plain `value eq` terms; without it such filters are 400 invalidPath.
     Applier(const schemas::Registry& registry,
             const schemas::ResourceType& type,
-            nlohmann::json doc);
+            nlohmann::json doc,
+            MemberLoader load_members = {});
 
     // Applies one operation; errors carry a detail without the operation index.
     Status Apply(const Operation& operation);
@@ -26,11 +33,13 @@ public:
 
 private:
     Status ApplyPathless(PatchOp op, const nlohmann::json& value);
+    Status ApplyFilteredKey(PatchOp op, const std::string& key, const nlohmann::json& value);
     Status ApplySchemaObject(PatchOp op,
                              const schemas::Schema& schema,
                              const nlohmann::json& value);
     Status ApplyToTarget(PatchOp op, const Target& target, const nlohmann::json* value);
     Status ApplyToMembers(PatchOp op, const Target& target, const nlohmann::json* value);
+    Result<std::vector<std::string>> MatchingMemberIds(const filter::Node& filter);
 
     Status Set(PatchOp op, const Target& target, const nlohmann::json& value);
     void SetAttribute(PatchOp op, const Target& target, const nlohmann::json& value);
@@ -56,6 +65,8 @@ private:
     nlohmann::json original_;
     nlohmann::json doc_;
     MemberEdits members_;
+    MemberLoader load_members_;
+    std::optional<std::vector<nlohmann::json>> stored_members_;  // read once, on first need
 };
 
 }  // namespace scim::patch

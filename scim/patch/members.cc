@@ -62,28 +62,24 @@ Result<std::vector<MemberRef>> ParseMembers(const json& value) {
     return members;
 }
 
-Error UnsupportedFilter() {
-    return Error::Scim(ScimType::kInvalidPath,
-                       "members: a member filter must compare \"value\" with eq, optionally "
-                       "joined with or");
-}
-
-Status CollectIds(const filter::Node& node, std::vector<std::string>& ids) {
+bool CollectIds(const filter::Node& node, std::vector<std::string>& ids) {
     if (node.kind == filter::NodeKind::kOr) {
-        for (const auto& child : node.children) {
-            if (auto collected = CollectIds(*child, ids); !collected.ok()) {
-                return collected;
-            }
-        }
-        return Ok{};
+        return std::all_of(node.children.begin(), node.children.end(),
+                           [&](const auto& child) { return CollectIds(*child, ids); });
     }
     const auto* leaf = node.path.leaf();
     if (node.kind != filter::NodeKind::kCompare || node.op != filter::CompareOp::kEq ||
         leaf == nullptr || !NameEquals(leaf->name, "value") || !node.value.is_string()) {
-        return UnsupportedFilter();
+        return false;
     }
     ids.push_back(node.value.get<std::string>());
-    return Ok{};
+    return true;
+}
+
+// The id of a member value; empty when it has none.
+std::string MemberId(const json& member) {
+    const json* value = MemberField(member, "value");
+    return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -155,10 +151,37 @@ void MemberEdits::RemoveOne(const std::string& id) {
     }
 }
 
-Result<std::vector<std::string>> MemberIdsFromFilter(const filter::Node& filter) {
+std::vector<json> MemberEdits::Current(const std::vector<json>& stored) const {
+    std::vector<json> current;
+    std::vector<std::string> listed;
+    if (!changes_.replace_all) {
+        for (const json& member : stored) {
+            std::string id = MemberId(member);
+            if (std::find(changes_.remove.begin(), changes_.remove.end(), id) ==
+                changes_.remove.end()) {
+                current.push_back(member);
+                listed.push_back(std::move(id));
+            }
+        }
+    }
+    // Re-adding a stored member is a no-op (RFC 7644 §3.5.2.1), so it keeps its stored value.
+    for (const MemberRef& added : changes_.add) {
+        if (std::find(listed.begin(), listed.end(), added.id) != listed.end()) {
+            continue;
+        }
+        json member = {{"value", added.id}};
+        if (!added.type.empty()) {
+            member["type"] = added.type;
+        }
+        current.push_back(std::move(member));
+    }
+    return current;
+}
+
+std::optional<std::vector<std::string>> MemberIdsFromFilter(const filter::Node& filter) {
     std::vector<std::string> ids;
-    if (auto collected = CollectIds(filter, ids); !collected.ok()) {
-        return collected.error();
+    if (!CollectIds(filter, ids)) {
+        return std::nullopt;
     }
     return ids;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,11 @@ public:
     // and expect success, and the store cannot tell without a read.
     void RemoveIds(const std::vector<std::string>& ids);
 
+    // The member list as it stands after the edits so far, given the stored members: what a
+    // member filter later in the same request is evaluated against. Each element is a member
+    // value ({"value", "type", ...}); members added by this request carry only value and type.
+    std::vector<nlohmann::json> Current(const std::vector<nlohmann::json>& stored) const;
+
     const MemberChanges& changes() const { return changes_; }
 
 private:
@@ -46,11 +53,15 @@ private:
     MemberChanges changes_;
 };
 
-// The member ids a `members` value filter names: one `value eq "id"` comparison, or several
-// joined with `or`. Other filters would need the stored member list, which the document does
-// not hold: 400 invalidPath. `filter` must be bound.
-// TODO(#5): evaluate general filters on members (type eq "Group", display co ...) against the
-// membership rows.
-Result<std::vector<std::string>> MemberIdsFromFilter(const filter::Node& filter);
+// Reads a group's stored members as member values ({"value", "type", "display", "$ref"}), for
+// member filters that are more than a list of ids. Called at most once per PATCH, and only when
+// such a filter appears, so adding or removing members by id never reads the member list.
+using MemberLoader = std::function<Result<std::vector<nlohmann::json>>()>;
+
+// The member ids a `members` value filter names when it is only `value eq "id"` comparisons
+// joined with `or` (what identity providers send): those removals need no read of the member
+// list. nullopt for any other filter, which has to be evaluated against the members.
+// `filter` must be bound.
+std::optional<std::vector<std::string>> MemberIdsFromFilter(const filter::Node& filter);
 
 }  // namespace scim::patch

@@ -126,7 +126,8 @@ Result<std::vector<Operation>> ParseRequest(const json& body) {
 Result<PatchResult> Apply(const schemas::Registry& registry,
                           const schemas::ResourceType& type,
                           json doc,
-                          const json& body) {
+                          const json& body,
+                          const MemberLoader& load_members) {
     auto operations = ParseRequest(body);
     if (!operations.ok()) {
         return operations.error();
@@ -134,7 +135,7 @@ Result<PatchResult> Apply(const schemas::Registry& registry,
     if (!doc.is_object()) {
         return Error::Internal("stored " + type.name + " document is not a JSON object");
     }
-    Applier applier(registry, type, std::move(doc));
+    Applier applier(registry, type, std::move(doc), load_members);
     try {
         for (std::size_t i = 0; i < operations->size(); ++i) {
             if (auto applied = applier.Apply((*operations)[i]); !applied.ok()) {

@@ -80,6 +80,52 @@ TEST_F(PatchDialectTest, ValueFilterThatMatchesNothingCreatesTheElement) {
     EXPECT_EQ(doc["addresses"], json::parse(R"([{"type":"work","locality":"Oslo"}])"));
 }
 
+// Entra ID's path-less replace can carry keys that are full paths with a value filter; each
+// is applied as an operation with that path would be, next to the plain keys.
+TEST_F(PatchDialectTest, PathlessKeyWithAValueFilterActsAsThatPath) {
+    json doc = Patched(User(), json::parse(R"([{"op":"Replace","value":{
+        "displayName":"Babs",
+        "emails[type eq \"work\"].value":"barbara@work.example",
+        "phoneNumbers[type eq \"mobile\"].value":"+47 555 0100",
+        "name.familyName":"Jensen-Smith"}}])"));
+    EXPECT_EQ(doc["displayName"], "Babs");
+    EXPECT_EQ(doc["emails"][0]["value"], "barbara@work.example");
+    EXPECT_EQ(doc["emails"][0]["type"], "work");
+    EXPECT_EQ(doc["emails"][1], User()["emails"][1]);
+    EXPECT_EQ(doc["phoneNumbers"], json::parse(R"([{"type":"mobile","value":"+47 555 0100"}])"));
+    EXPECT_EQ(doc["name"]["familyName"], "Jensen-Smith");
+}
+
+TEST_F(PatchDialectTest, PathlessAddWithAFilteredKeyMatchesTheSameOpWithAPath) {
+    json user = User();
+    user.erase("emails");
+    json with_key = Patched(user, json::parse(R"([{"op":"add","value":{
+        "emails[type eq \"work\"].value":"a@x.example"}}])"));
+    json with_path = Patched(user, json::parse(R"([{"op":"add",
+        "path":"emails[type eq \"work\"].value","value":"a@x.example"}])"));
+    EXPECT_EQ(with_key, with_path);
+    EXPECT_EQ(with_key["emails"], json::parse(R"([{"type":"work","value":"a@x.example"}])"));
+}
+
+TEST_F(PatchDialectTest, PathlessFilteredKeyThatDoesNotResolveIsInvalidPath) {
+    for (const char* key : {R"(emails[type eq \"work\".value)", R"(colours[type eq \"x\"].value)",
+                            R"(userName[type eq \"x\"])"}) {
+        SCOPED_TRACE(key);
+        json operations = json::array(
+            {{{"op", "add"},
+              {"value", {{json::parse(std::string("\"") + key + "\"").get<std::string>(), "v"}}}}});
+        ExpectError(Run(User(), operations), ScimType::kInvalidPath, "Operations[0]: ");
+    }
+}
+
+// A readOnly target behind a filtered key is ignored like a plain readOnly key.
+TEST_F(PatchDialectTest, PathlessFilteredKeyOnAReadOnlyAttributeIsIgnored) {
+    auto result = Run(User(), json::parse(R"([{"op":"add","value":{
+        "groups[value eq \"g1\"].display":"x"}}])"));
+    ASSERT_TRUE(result.ok()) << result.error().detail;
+    EXPECT_FALSE(result->changed);
+}
+
 TEST_F(PatchDialectTest, FilterThatCannotDescribeAnElementIsNoTarget) {
     ExpectError(Run(User(), json::parse(R"([{"op":"Replace",
         "path":"emails[type eq \"other\" or type eq \"fax\"].value","value":"x"}])")),
