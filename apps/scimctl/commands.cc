@@ -54,12 +54,21 @@ std::string OrDash(const std::optional<std::string>& v) {
     return v.value_or("-");
 }
 
-void CreateSqliteDirectory(const std::string& url) {
+// The file of a sqlite: URL; nullopt for PostgreSQL and for sqlite::memory:.
+std::optional<std::filesystem::path> SqliteFile(const std::string& url) {
     constexpr std::string_view kScheme = "sqlite:";
     if (!url.starts_with(kScheme) || url == "sqlite::memory:") {
+        return std::nullopt;
+    }
+    return std::filesystem::path(url.substr(kScheme.size()));
+}
+
+void CreateSqliteDirectory(const std::string& url) {
+    const auto file = SqliteFile(url);
+    if (!file) {
         return;
     }
-    std::filesystem::path parent = std::filesystem::path(url.substr(kScheme.size())).parent_path();
+    std::filesystem::path parent = file->parent_path();
     std::error_code ignored;  // Open reports the real problem if the directory is still missing
     if (!parent.empty()) {
         std::filesystem::create_directories(parent, ignored);
@@ -101,7 +110,19 @@ std::unique_ptr<Env> OpenEnv(const std::string& url,
                              const std::string& pepper_file,
                              const auth::Clock& clock,
                              std::ostream& out,
-                             std::ostream& err) {
+                             std::ostream& err,
+                             bool may_create) {
+    // SQLite creates a missing file on open, so a mistyped --db would otherwise show an empty
+    // database to a read command, and a write other than the bootstrap would start a stray one.
+    if (const auto file = SqliteFile(url); file && !may_create) {
+        std::error_code ignored;
+        if (!std::filesystem::exists(*file, ignored)) {
+            err << "error: database file " << file->string()
+                << " does not exist; check --db (or SCIMD_DB), or create the database with "
+                   "'scimctl org create NAME'\n";
+            return nullptr;
+        }
+    }
     auth::Pepper pepper;
     if (!pepper_file.empty()) {
         auto loaded = auth::Pepper::FromFile(pepper_file);
@@ -111,7 +132,9 @@ std::unique_ptr<Env> OpenEnv(const std::string& url,
         }
         pepper = std::move(*loaded);
     }
-    CreateSqliteDirectory(url);
+    if (may_create) {
+        CreateSqliteDirectory(url);
+    }
     auto database = db::Database::Open(url, 1);
     if (!database.ok()) {
         Fail(err, database.error());

@@ -31,13 +31,16 @@ struct Env {
     std::ostream& err;
 };
 
-// Opens `url` (creating the directory of a SQLite file), applies migrations and loads the pepper
-// file when one is given. Prints the problem to `err` and returns nullptr on failure.
+// Opens `url`, applies migrations and loads the pepper file when one is given. A missing SQLite
+// file (and its directory) is created only when `may_create` is set, which only the bootstrap
+// command (`org create`) does; otherwise a missing file is an error. Prints the problem to `err`
+// and returns nullptr on failure.
 std::unique_ptr<Env> OpenEnv(const std::string& url,
                              const std::string& pepper_file,
                              const auth::Clock& clock,
                              std::ostream& out,
-                             std::ostream& err);
+                             std::ostream& err,
+                             bool may_create);
 
 int OrgCreate(Env& env, const std::string& name);
 int OrgList(Env& env, bool json);

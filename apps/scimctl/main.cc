@@ -42,12 +42,16 @@ std::optional<std::string> Given(const std::string& value) {
 // A verb that needs the database: the action runs once the command line has been parsed.
 using DbAction = std::function<int(scimctl::Env&)>;
 
-void AddOrgCommands(CLI::App& app, Options& o, DbAction& action) {
+void AddOrgCommands(CLI::App& app, Options& o, DbAction& action, bool& may_create) {
     auto* org = app.add_subcommand("org", "Manage organizations")->require_subcommand(1);
     auto* create = org->add_subcommand("create", "Create an organization; prints its id last");
     create->add_option("NAME", o.name, "Display name")->required();
-    create->callback(
-        [&] { action = [&](scimctl::Env& e) { return scimctl::OrgCreate(e, o.name); }; });
+    create->callback([&] {
+        // Creating the first organization is how an installation starts: only it may create
+        // a missing database.
+        may_create = true;
+        action = [&](scimctl::Env& e) { return scimctl::OrgCreate(e, o.name); };
+    });
     auto* list = org->add_subcommand("list", "List organizations");
     list->add_flag("--json", o.json, "Print JSON");
     list->callback([&] { action = [&](scimctl::Env& e) { return scimctl::OrgList(e, o.json); }; });
@@ -161,6 +165,7 @@ int main(int argc, char** argv) {
     Options o;
     DbAction action;
     int offline_rc = -1;
+    bool may_create = false;
 
     CLI::App app{"scimctl: manage scimd organizations, workspaces, tokens and the audit log"};
     app.require_subcommand(1);
@@ -169,7 +174,7 @@ int main(int argc, char** argv) {
     app.add_option("--pepper-file", o.pepper_file,
                    "File holding the server's token pepper (env SCIMD_PEPPER_FILE)")
         ->default_val(EnvOr("SCIMD_PEPPER_FILE", ""));
-    AddOrgCommands(app, o, action);
+    AddOrgCommands(app, o, action, may_create);
     AddWorkspaceCommands(app, o, action);
     AddTokenCommands(app, o, action, offline_rc);
     AddAdminKeyCommands(app, o, action);
@@ -188,7 +193,7 @@ int main(int argc, char** argv) {
         std::cerr << app.help();
         return scimctl::kExitUsage;
     }
-    auto env = scimctl::OpenEnv(o.db_url, o.pepper_file, clock, std::cout, std::cerr);
+    auto env = scimctl::OpenEnv(o.db_url, o.pepper_file, clock, std::cout, std::cerr, may_create);
     if (!env) {
         return scimctl::kExitError;
     }

@@ -163,6 +163,32 @@ TEST_F(ScimctlTest, OrgWorkspaceTokensRotateRevokeAndAuditTail) {
     EXPECT_NE(text_tail.out.find("token.revoked"), std::string::npos);
 }
 
+// SQLite creates a missing file on open: a mistyped --db must not look like an empty
+// installation, nor leave a stray database behind.
+TEST_F(ScimctlTest, OnlyOrgCreateMayCreateAMissingDatabase) {
+    const fs::path file = dir_ / "data" / "scimd.db";
+    const char* reads[] = {"org list",
+                           "workspace list --org o1",
+                           "token list --org o1",
+                           "audit tail --org o1",
+                           "token revoke tok-x",
+                           "workspace create --org o1 w",
+                           "token create --org o1 --name x"};
+    for (const char* args : reads) {
+        SCOPED_TRACE(args);
+        CliRun run = Scimctl(args);
+        EXPECT_EQ(run.rc, 1);
+        EXPECT_NE(run.err.find("does not exist"), std::string::npos) << run.err;
+        EXPECT_FALSE(fs::exists(file));
+    }
+    CliRun org = Scimctl("org create Acme");
+    ASSERT_EQ(org.rc, 0) << org.err;
+    EXPECT_TRUE(fs::exists(file));
+    CliRun list = Scimctl("org list");
+    EXPECT_EQ(list.rc, 0) << list.err;
+    EXPECT_NE(list.out.find("Acme"), std::string::npos);
+}
+
 TEST_F(ScimctlTest, UsageErrorsExitTwoAndFailuresExitOne) {
     EXPECT_EQ(Scimctl("").rc, 2);
     EXPECT_EQ(Scimctl("token").rc, 2);
