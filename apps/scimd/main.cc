@@ -241,7 +241,9 @@ int Serve(const Flags& flags) {
     db::SqlResourceStore sql_store(*database);
     scim::http::AuditCountingStore store(sql_store, metrics);
     db::AuditStore audit(*database);
-    scim::http::AdminApi admin(authenticator, tokens, audit, clock);
+    scim::http::AdminApiOptions admin_options;
+    admin_options.metrics = &metrics;
+    scim::http::AdminApi admin(authenticator, tokens, audit, clock, admin_options);
 
     scimd::ServiceBackend backend;
     scim::http::ApiOptions api_options;

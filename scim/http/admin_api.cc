@@ -237,6 +237,12 @@ AdminApi::AdminApi(auth::Authenticator& authenticator,
       clock_(clock),
       options_(options) {}
 
+void AdminApi::CountAuditEvent(bool committed) {
+    if (committed && options_.metrics != nullptr) {
+        options_.metrics->CountAuditEvent();
+    }
+}
+
 HttpResponse AdminApi::Handle(AdminCall& call, AccessRecord& record) {
     Result<Reply> reply = Error::Internal("no reply");
     std::optional<int> retry_after;
@@ -460,6 +466,7 @@ Result<AdminApi::Reply> AdminApi::CreateToken(AdminCall& call, const Json& body)
     spec.name = std::move(*name);
     spec.expires_in = *lifetime;
     auto issued = tokens_.CreateToken(spec, call.ctx);
+    CountAuditEvent(issued.ok());
     if (!issued.ok()) {
         return issued.error();
     }
@@ -490,6 +497,7 @@ Result<AdminApi::Reply> AdminApi::RotateToken(AdminCall& call, const Json& body)
         }
     }
     auto issued = tokens_.RotateToken(call.ctx.principal.org_id, call.params[0], grace, call.ctx);
+    CountAuditEvent(issued.ok());
     if (!issued.ok()) {
         return issued.error();
     }
@@ -499,10 +507,14 @@ Result<AdminApi::Reply> AdminApi::RotateToken(AdminCall& call, const Json& body)
 
 Result<AdminApi::Reply> AdminApi::RevokeToken(AdminCall& call, bool answer_with_token) {
     const std::string& org = call.ctx.principal.org_id;
+    // Revoking a revoked token is a no-op that writes no audit event, so only a change counts.
+    auto before = tokens_.GetToken(org, call.params[0]);
+    const bool was_revoked = before.ok() && before->revoked_at.has_value();
     Status revoked = tokens_.RevokeToken(org, call.params[0], call.ctx);
     if (!revoked.ok()) {
         return revoked.error();
     }
+    CountAuditEvent(!was_revoked);
     if (!answer_with_token) {
         return Reply{204, nullptr, {}};
     }
@@ -531,6 +543,7 @@ Result<AdminApi::Reply> AdminApi::CreateWorkspace(AdminCall& call, const Json& b
         return name.error();
     }
     auto workspace = tokens_.CreateWorkspace(call.ctx.principal.org_id, *name, call.ctx);
+    CountAuditEvent(workspace.ok());
     if (!workspace.ok()) {
         return workspace.error();
     }

@@ -14,6 +14,7 @@
 #include "scim/error.h"
 #include "scim/http/access_log.h"
 #include "scim/http/exchange.h"
+#include "scim/http/metrics.h"
 #include "scim/principal.h"
 #include "scim/result.h"
 
@@ -26,6 +27,8 @@ namespace scim::http {
 struct AdminApiOptions {
     // Admin request bodies are a handful of short fields; anything larger is refused with 413.
     std::size_t max_body_bytes = 64 * 1024;
+    // When set, counts the audit event each successful token or workspace change commits.
+    Metrics* metrics = nullptr;
 };
 
 // The path patterns AdminApi serves. The Api's route table lists each with access kAdmin.
@@ -92,6 +95,8 @@ private:
     Result<Reply> ListAuditEvents(AdminCall& call);
 
     Json TokenJson(const db::TokenInfo& token) const;
+    // Every token and workspace change commits one audit event with it (db/token_store.h).
+    void CountAuditEvent(bool committed);
 
     auth::Authenticator& authenticator_;
     db::TokenStore& tokens_;

@@ -22,9 +22,8 @@
 //   http_throttled_total                        counter   429 answers (failed-auth throttling)
 //   auth_failures_total{reason}                 counter   401 answers: missing|malformed|rejected
 //   audit_events_total                          counter   audit events committed with a SCIM
-//                                                         write. TODO(#6): token and workspace
-//                                                         admin actions are audited too but not
-//                                                         counted yet (TokenStore has no seam).
+//                                                         write or a token or workspace action
+//                                                         of the admin API
 //   db_pool_in_use, db_pool_size                gauge     sampled at scrape time
 //   build_info{compiler,cplusplus,schema_version} gauge   always 1
 // No label ever carries a token, a URL or a value taken from a request: routes are templates,

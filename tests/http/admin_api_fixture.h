@@ -19,6 +19,7 @@
 #include "http/process.h"
 #include "scim/http/admin_api.h"
 #include "scim/http/api.h"
+#include "scim/http/metrics.h"
 
 // The whole Api (route table, access log) with the admin API on real token and audit stores,
 // SQLite or PostgreSQL (see tests/db/db_fixture.h), one real Authenticator shared by SCIM and the
@@ -65,7 +66,11 @@ protected:
         audit_ = std::make_unique<db::AuditStore>(db_);
         authenticator_ = std::make_unique<auth::Authenticator>(*tokens_, auth::Pepper(), clock_);
         scim_auth_ = std::make_unique<OrgSatOnly>(*authenticator_);
-        admin_ = std::make_unique<AdminApi>(*authenticator_, *tokens_, *audit_, clock_);
+        metrics_ = std::make_unique<Metrics>(Api::RouteTemplates(), BuildInfo{"1"});
+        AdminApiOptions admin_options;
+        admin_options.metrics = metrics_.get();
+        admin_ =
+            std::make_unique<AdminApi>(*authenticator_, *tokens_, *audit_, clock_, admin_options);
         ON_CALL(backend_, List(::testing::_, ::testing::_, ::testing::_))
             .WillByDefault(::testing::Return(Response{200, {{"totalResults", 0}}, {}, {}}));
         ApiOptions options;
@@ -216,6 +221,7 @@ protected:
     std::unique_ptr<db::AuditStore> audit_;
     std::unique_ptr<auth::Authenticator> authenticator_;
     std::unique_ptr<OrgSatOnly> scim_auth_;
+    std::unique_ptr<Metrics> metrics_;
     std::unique_ptr<AdminApi> admin_;
     ::testing::NiceMock<testing::MockBackend> backend_;
     std::unique_ptr<Api> api_;

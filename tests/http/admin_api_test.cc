@@ -622,6 +622,28 @@ TEST_P(AdminApiTest, AuditFiltersCarryIntoTheNextLink) {
     EXPECT_TRUE(later["paging"]["next"].is_null());
 }
 
+// Each committed token or workspace change is one audit event, and /metrics counts them.
+TEST_P(AdminApiTest, AdminActionsCountTheirAuditEventsInMetrics) {
+    auto counted = [this] {
+        const std::string text = metrics_->Render();
+        const std::string name = "\nscimd_audit_events_total ";
+        const std::size_t at = text.find(name);
+        return at == std::string::npos ? -1 : std::stoll(text.substr(at + name.size()));
+    };
+    ASSERT_EQ(counted(), 0);
+    CreateWorkspace("emea");
+    auto [token, secret] = CreateToken({{"name", "okta"}, {"level", "org"}});
+    std::string path = "/api/v1/tokens/" + token["id"].get<std::string>();
+    ASSERT_EQ(AsAdmin("POST", path + "/rotate").status, 200);
+    ASSERT_EQ(AsAdmin("POST", path + "/revoke").status, 200);
+    EXPECT_EQ(counted(), 4);
+    // Refused or no-op actions commit no event.
+    ASSERT_EQ(AsAdmin("POST", path + "/revoke").status, 200);
+    ASSERT_EQ(AsAdmin("POST", path + "/rotate").status, 409);
+    ExpectError(AsAdmin("POST", "/api/v1/workspaces", R"({"name": "emea"})"), 409, "conflict");
+    EXPECT_EQ(counted(), 4);
+}
+
 TEST_P(AdminApiTest, AuditRejectsBadQueryParameters) {
     for (const char* query :
          {"per_page=0", "per_page=101", "per_page=abc", "per_page=", "per_page=-1", "per_page=1.5",
