@@ -63,13 +63,19 @@ CursorCodec::CursorCodec(std::string_view secret, std::chrono::seconds ttl, Cloc
 }
 
 std::string CursorCodec::Encode(const CursorPosition& position, std::string_view query_hash) const {
-    const nlohmann::json payload = {
+    nlohmann::json payload = {
         {"k", position.key.sort_value},
         {"i", position.key.id},
         {"b", position.backward},
         {"h", query_hash},
         {"e", UnixSeconds(clock_() + ttl_)},
     };
+    if (!position.type.empty()) {
+        payload["r"] = position.type;
+    }
+    if (position.total) {
+        payload["n"] = *position.total;
+    }
     // Replace rather than throw on invalid UTF-8: stored values are validated, but Encode must
     // not throw whatever a document holds.
     const std::string text = payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -100,7 +106,9 @@ Result<CursorPosition> CursorCodec::Decode(std::string_view cursor,
         !payload.value("i", nlohmann::json()).is_string() ||
         !payload.value("b", nlohmann::json()).is_boolean() ||
         !payload.value("h", nlohmann::json()).is_string() ||
-        !payload.value("e", nlohmann::json()).is_number_integer()) {
+        !payload.value("e", nlohmann::json()).is_number_integer() ||
+        !payload.value("r", nlohmann::json("")).is_string() ||
+        !payload.value("n", nlohmann::json(0)).is_number_integer()) {
         return InvalidCursor();
     }
     if (payload["h"].get<std::string>() != query_hash) {
@@ -109,8 +117,13 @@ Result<CursorPosition> CursorCodec::Decode(std::string_view cursor,
     if (payload["e"].get<std::int64_t>() < UnixSeconds(clock_())) {
         return Error::Scim(ScimType::kExpiredCursor, "the cursor has expired; start again");
     }
-    return CursorPosition{Keyset{payload["k"], payload["i"].get<std::string>()},
-                          payload["b"].get<bool>()};
+    CursorPosition position{Keyset{payload["k"], payload["i"].get<std::string>()},
+                            payload["b"].get<bool>(), payload.value("r", std::string()),
+                            std::nullopt};
+    if (payload.contains("n")) {
+        position.total = payload["n"].get<std::int64_t>();
+    }
+    return position;
 }
 
 std::string CursorCodec::QueryHash(std::string_view type,

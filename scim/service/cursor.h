@@ -2,6 +2,8 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,12 @@ namespace scim::service {
 struct CursorPosition {
     Keyset key;             // the row the page starts from (exclusive)
     bool backward = false;  // true: the page holds the rows before `key` (previousCursor)
+    // The resource type of the row at `key`; on the server root (RFC 7644 §3.4.2.1) this places
+    // the key in the merged order of types. Empty in cursors issued before it was recorded.
+    std::string type;
+    // totalResults counted when the traversal began, carried from page to page so that later
+    // pages need no count of their own (RFC 9865 §2). Absent: count again.
+    std::optional<std::int64_t> total;
 };
 
 // Encodes and checks cursors. A cursor carries the position, a hash of the query it belongs to

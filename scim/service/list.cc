@@ -144,57 +144,190 @@ Keyset KeyOf(const TypeQuery& prepared, const StoredResource& row) {
     return Keyset{prepared.sort ? SortValueOf(*prepared.sort, row) : nlohmann::json(), row.id};
 }
 
-// One page of RFC 9865 cursor paging. A forward cursor asks for the rows after its key; a
-// backward one (previousCursor) for the rows before it, read in reverse order from the store
-// and turned around. One row more than the page is read to learn whether another page follows
-// in the direction of travel.
+// A row of a cursor page and the index of its type in the list of types being paged.
+struct PagedRow {
+    std::size_t type_index = 0;
+    StoredResource resource;
+};
+
+// Where a cursor page starts: the type holding the cursor's row and the row's key, or (no key)
+// the start of the whole listing.
+struct PageStart {
+    std::size_t type_index = 0;
+    std::optional<Keyset> after;
+};
+
+// Reads up to `limit` rows of the concatenation of `types` (each in its own sort order) that
+// follow `start`, or precede it when `backward`. Backward rows come out in listing order too.
+// The store is asked for rows only, never for totals.
+Result<std::vector<PagedRow>> ReadRows(ResourceStore& store,
+                                       std::string_view org_id,
+                                       const std::vector<TypeQuery>& types,
+                                       const Paging& paging,
+                                       const PageStart& start,
+                                       bool backward,
+                                       std::int64_t limit) {
+    std::vector<PagedRow> rows;
+    std::size_t i = start.type_index;
+    while (static_cast<std::int64_t>(rows.size()) < limit) {
+        ListQuery list = types[i].ToListQuery(paging);
+        list.start_index = 1;
+        list.count = limit - static_cast<std::int64_t>(rows.size());
+        list.with_total = false;
+        list.descending = backward ? !paging.descending : paging.descending;
+        if (i == start.type_index) {
+            list.after = start.after;
+        }
+        auto page = store.List(org_id, *types[i].type, list);
+        if (!page.ok()) {
+            return page.error();
+        }
+        for (StoredResource& resource : page->resources) {
+            rows.push_back(PagedRow{i, std::move(resource)});
+        }
+        if (backward ? i == 0 : i + 1 == types.size()) {
+            break;
+        }
+        i = backward ? i - 1 : i + 1;
+    }
+    if (backward) {
+        std::reverse(rows.begin(), rows.end());
+    }
+    return rows;
+}
+
+// The full match count over every type, for the first page of a traversal.
+Result<std::int64_t> CountAll(ResourceStore& store,
+                              std::string_view org_id,
+                              const std::vector<TypeQuery>& types,
+                              const Paging& paging) {
+    std::int64_t total = 0;
+    for (const TypeQuery& prepared : types) {
+        ListQuery list = prepared.ToListQuery(paging);
+        list.count = 0;
+        auto page = store.List(org_id, *prepared.type, list);
+        if (!page.ok()) {
+            return page.error();
+        }
+        total += page->total;
+    }
+    return total;
+}
+
+// Renders rows that may belong to several types, each with its own attribute selection.
+Result<nlohmann::json> RenderRows(const Renderer& renderer,
+                                  std::string_view org_id,
+                                  const std::vector<TypeQuery>& types,
+                                  std::vector<PagedRow>& rows) {
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t begin = 0; begin < rows.size();) {
+        std::size_t end = begin;
+        std::vector<StoredResource> run;
+        while (end < rows.size() && rows[end].type_index == rows[begin].type_index) {
+            run.push_back(std::move(rows[end++].resource));
+        }
+        auto rendered = RenderAll(renderer, org_id, types[rows[begin].type_index], run);
+        if (!rendered.ok()) {
+            return rendered.error();
+        }
+        for (auto& item : *rendered) {
+            out.push_back(std::move(item));
+        }
+        for (std::size_t k = begin; k < end; ++k) {
+            rows[k].resource = std::move(run[k - begin]);
+        }
+        begin = end;
+    }
+    return out;
+}
+
+// Finds where a decoded cursor points: the type it names among `types`. Cursors without a
+// type come from single-type listings only.
+Result<PageStart> StartOf(const std::vector<TypeQuery>& types, const CursorPosition& position) {
+    for (std::size_t i = 0; i < types.size(); ++i) {
+        if (types[i].type->name == position.type || (position.type.empty() && types.size() == 1)) {
+            return PageStart{i, position.key};
+        }
+    }
+    return Error::Scim(ScimType::kInvalidCursor, "the cursor is not valid for this query");
+}
+
+// One page of RFC 9865 cursor paging over `types` (one type for /Users or /Groups, every type
+// in MergeOrder on the server root). The keyset is (position of the type in the list, the
+// type's sort key, id), so a page may end in one type and the next start in another. A
+// forward cursor asks for the rows after its key; a backward one (previousCursor) for the rows
+// before it, read in reverse order from the store and turned around. One row more than the
+// page is read to learn whether another page follows in the direction of travel.
+//
+// totalResults: RFC 9865 §2 keeps RFC 7644's "SHOULD be accurate" and even lets a provider
+// that cannot estimate the total leave it out. Counting every page would make each page cost
+// a scan of all matches, so the count is taken once, on the first page of a traversal (and
+// only when that page does not already hold every match), and carried in the signed cursors.
+// It is the number of matches when the traversal began.
 Result<Response> CursorPage(ResourceStore& store,
                             const CursorCodec& codec,
                             std::string_view org_id,
-                            const TypeQuery& prepared,
+                            std::string_view scope,
+                            const std::vector<TypeQuery>& types,
                             const Query& query,
                             const Paging& paging,
                             const Renderer& renderer) {
-    const std::string hash = CursorCodec::QueryHash(prepared.type->name, query.filter.value_or(""),
+    const std::string hash = CursorCodec::QueryHash(scope, query.filter.value_or(""),
                                                     query.sort_by.value_or(""), paging.descending);
     std::optional<CursorPosition> position;
+    PageStart start;
     if (!paging.cursor->empty()) {
         auto decoded = codec.Decode(*paging.cursor, hash);
         if (!decoded.ok()) {
             return decoded.error();
         }
         position = std::move(*decoded);
+        auto found = StartOf(types, *position);
+        if (!found.ok()) {
+            return found.error();
+        }
+        start = std::move(*found);
     }
     const bool backward = position && position->backward;
 
-    ListQuery list = prepared.ToListQuery(paging);
-    list.start_index = 1;
-    list.count = paging.count + 1;
-    if (position) {
-        list.after = position->key;
-        list.descending = backward ? !paging.descending : paging.descending;
+    auto read = ReadRows(store, org_id, types, paging, start, backward, paging.count + 1);
+    if (!read.ok()) {
+        return read.error();
     }
-    auto page = store.List(org_id, *prepared.type, list);
-    if (!page.ok()) {
-        return page.error();
-    }
-    std::vector<StoredResource>& rows = page->resources;
+    std::vector<PagedRow>& rows = *read;
     const bool more = static_cast<std::int64_t>(rows.size()) > paging.count;
-    rows.resize(std::min<std::size_t>(rows.size(), static_cast<std::size_t>(paging.count)));
-    if (backward) {
-        std::reverse(rows.begin(), rows.end());
+    if (more) {
+        // The extra row lies beyond the page in the direction of travel.
+        rows.erase(backward ? rows.begin() : rows.end() - 1);
     }
 
-    auto resources = RenderAll(renderer, org_id, prepared, rows);
+    std::optional<std::int64_t> total = position ? position->total : std::nullopt;
+    if (!total && !position && !more) {
+        total = static_cast<std::int64_t>(rows.size());
+    } else if (!total) {
+        auto counted = CountAll(store, org_id, types, paging);
+        if (!counted.ok()) {
+            return counted.error();
+        }
+        total = *counted;
+    }
+
+    auto resources = RenderRows(renderer, org_id, types, rows);
     if (!resources.ok()) {
         return resources.error();
     }
-    nlohmann::json body = ListBody(page->total, std::move(*resources));
+    nlohmann::json body = ListBody(*total, std::move(*resources));
+    auto cursor_at = [&](const PagedRow& row, bool to_previous) {
+        const TypeQuery& prepared = types[row.type_index];
+        return codec.Encode(
+            CursorPosition{KeyOf(prepared, row.resource), to_previous, prepared.type->name, total},
+            hash);
+    };
     if (!rows.empty() && (backward || more)) {
-        body["nextCursor"] = codec.Encode({KeyOf(prepared, rows.back()), false}, hash);
+        body["nextCursor"] = cursor_at(rows.back(), false);
     }
     if (!rows.empty() && (backward ? more : position.has_value())) {
-        body["previousCursor"] = codec.Encode({KeyOf(prepared, rows.front()), true}, hash);
+        body["previousCursor"] = cursor_at(rows.front(), true);
     }
     return Response{200, std::move(body), "", ""};
 }
@@ -291,6 +424,37 @@ std::vector<const schemas::ResourceType*> MergeOrder(const schemas::Registry& re
     return order;
 }
 
+// The server root (RFC 7644 §3.4.2.1) lists every resource type. The merged order is: resource
+// types in MergeOrder (User, Group, then extension types), each sorted by sortBy on its own.
+// Types on which the filter names an unknown attribute contribute nothing, types without the
+// sortBy attribute are ordered by id; when no type can take the request the first type's error
+// is returned.
+Result<std::vector<TypeQuery>> PrepareRoot(const schemas::Registry& registry, const Query& query) {
+    if (query.filter) {
+        if (auto parsed = filter::Parse(*query.filter); !parsed.ok()) {
+            return parsed.error();
+        }
+    }
+    std::vector<TypeQuery> types;
+    std::optional<Error> first_error;
+    for (const schemas::ResourceType* type : MergeOrder(registry)) {
+        auto prepared = PrepareType(registry, *type, query, /*root_listing=*/true);
+        if (prepared.ok()) {
+            types.push_back(std::move(*prepared));
+        } else if (!first_error) {
+            first_error = prepared.error();
+        }
+    }
+    if (types.empty()) {
+        return first_error ? *first_error : Error::NotFound("no resource types");
+    }
+    if (query.sort_by && !query.sort_by->empty() &&
+        std::none_of(types.begin(), types.end(), [](const TypeQuery& t) { return t.sort; })) {
+        return Error::Scim(ScimType::kInvalidValue, "sortBy names no attribute of any type");
+    }
+    return types;
+}
+
 }  // namespace
 
 Result<Response> ResourceService::List(const RequestContext& ctx,
@@ -329,7 +493,9 @@ Result<Response> ResourceService::ListOne(const RequestContext& ctx,
     }
     Renderer renderer(*registry_, store_, config_);
     if (paging->cursor) {
-        return CursorPage(store_, *cursor_, ctx.principal.org_id, *prepared, query, *paging,
+        std::vector<TypeQuery> types;
+        types.push_back(std::move(*prepared));
+        return CursorPage(store_, *cursor_, ctx.principal.org_id, type.name, types, query, *paging,
                           renderer);
     }
 
@@ -350,57 +516,36 @@ Result<Response> ResourceService::ListOne(const RequestContext& ctx,
 
 namespace scim::service {
 
-// The server root (RFC 7644 §3.4.2.1) lists every resource type. The merged order is: resource
-// types in MergeOrder (User, Group, then extension types), each sorted by sortBy on its
-// own; startIndex and count page through that concatenation. Types on which the filter names an
-// unknown attribute contribute nothing, types without the sortBy attribute are ordered by id; when
-// no type can take the request the first type's error is returned.
+// The server root (RFC 7644 §3.4.2.1): startIndex and count, or an RFC 9865 cursor, page through
+// the concatenation of the types PrepareRoot selects, each in its own sort order.
 Result<Response> ResourceService::ListAll(const RequestContext& ctx, const Query& query) {
     auto paging = ParsePaging(query, config_);
     if (!paging.ok()) {
         return paging.error();
     }
-    if (paging->cursor) {
-        // TODO(#4): cursors over the merged listing need the type in the keyset.
-        return Error::Scim(ScimType::kInvalidValue,
-                           "cursor paging needs a resource endpoint such as /Users");
+    auto prepared = PrepareRoot(*registry_, query);
+    if (!prepared.ok()) {
+        return prepared.error();
     }
-    if (query.filter) {
-        if (auto parsed = filter::Parse(*query.filter); !parsed.ok()) {
-            return parsed.error();
-        }
-    }
-
-    std::vector<TypeQuery> types;
-    std::optional<Error> first_error;
-    for (const schemas::ResourceType* type : MergeOrder(*registry_)) {
-        auto prepared = PrepareType(*registry_, *type, query, /*root_listing=*/true);
-        if (prepared.ok()) {
-            types.push_back(std::move(*prepared));
-        } else if (!first_error) {
-            first_error = prepared.error();
-        }
-    }
-    if (types.empty()) {
-        return first_error ? *first_error : Error::NotFound("no resource types");
-    }
-    if (query.sort_by && !query.sort_by->empty() &&
-        std::none_of(types.begin(), types.end(), [](const TypeQuery& t) { return t.sort; })) {
-        return Error::Scim(ScimType::kInvalidValue, "sortBy names no attribute of any type");
-    }
-
+    const std::vector<TypeQuery>& types = *prepared;
     Renderer renderer(*registry_, store_, config_);
+    if (paging->cursor) {
+        // The scope "" names the root: no resource type has an empty name.
+        return CursorPage(store_, *cursor_, ctx.principal.org_id, "", types, query, *paging,
+                          renderer);
+    }
+
     std::int64_t offset = 0;  // rows of the types already passed
     nlohmann::json resources = nlohmann::json::array();
-    for (const TypeQuery& prepared : types) {
-        ListQuery list = prepared.ToListQuery(*paging);
+    for (const TypeQuery& type : types) {
+        ListQuery list = type.ToListQuery(*paging);
         list.start_index = std::max<std::int64_t>(1, paging->start_index - offset);
         list.count = paging->count - static_cast<std::int64_t>(resources.size());
-        auto page = store_.List(ctx.principal.org_id, *prepared.type, list);
+        auto page = store_.List(ctx.principal.org_id, *type.type, list);
         if (!page.ok()) {
             return page.error();
         }
-        auto rendered = RenderAll(renderer, ctx.principal.org_id, prepared, page->resources);
+        auto rendered = RenderAll(renderer, ctx.principal.org_id, type, page->resources);
         if (!rendered.ok()) {
             return rendered.error();
         }

@@ -16,7 +16,8 @@ protected:
 };
 
 TEST_F(CursorCodecTest, RoundTripsPositionAndDirection) {
-    const std::string cursor = codec_.Encode({Keyset{"bjensen", "id-7"}, true}, hash_);
+    const std::string cursor =
+        codec_.Encode({Keyset{"bjensen", "id-7"}, true, "", std::nullopt}, hash_);
     auto decoded = codec_.Decode(cursor, hash_);
     ASSERT_TRUE(decoded.ok()) << decoded.error().detail;
     EXPECT_EQ(decoded->key.sort_value, "bjensen");
@@ -24,13 +25,32 @@ TEST_F(CursorCodecTest, RoundTripsPositionAndDirection) {
     EXPECT_TRUE(decoded->backward);
 }
 
+TEST_F(CursorCodecTest, RoundTripsResourceTypeAndCarriedTotal) {
+    const std::string cursor =
+        codec_.Encode({Keyset{"Admins", "id-9"}, false, "Group", 1'000'000}, hash_);
+    auto decoded = codec_.Decode(cursor, hash_);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().detail;
+    EXPECT_EQ(decoded->type, "Group");
+    ASSERT_TRUE(decoded->total.has_value());
+    EXPECT_EQ(*decoded->total, 1'000'000);
+}
+
+TEST_F(CursorCodecTest, CursorWithoutTypeOrTotalDecodesWithNeither) {
+    auto decoded = codec_.Decode(
+        codec_.Encode({Keyset{nullptr, "id-1"}, false, "", std::nullopt}, hash_), hash_);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().detail;
+    EXPECT_TRUE(decoded->type.empty());
+    EXPECT_FALSE(decoded->total.has_value());
+}
+
 TEST_F(CursorCodecTest, CursorIsUrlSafe) {
-    const std::string cursor = codec_.Encode({Keyset{nullptr, "a/b+c"}, false}, hash_);
+    const std::string cursor =
+        codec_.Encode({Keyset{nullptr, "a/b+c"}, false, "", std::nullopt}, hash_);
     EXPECT_EQ(cursor.find_first_of("+/= &?#"), std::string::npos) << cursor;
 }
 
 TEST_F(CursorCodecTest, RejectsEveryTamperedCharacter) {
-    const std::string cursor = codec_.Encode({Keyset{42, "id-1"}, false}, hash_);
+    const std::string cursor = codec_.Encode({Keyset{42, "id-1"}, false, "", std::nullopt}, hash_);
     for (std::size_t i = 0; i < cursor.size(); ++i) {
         std::string tampered = cursor;
         tampered[i] = tampered[i] == 'A' ? 'B' : 'A';
@@ -42,7 +62,8 @@ TEST_F(CursorCodecTest, RejectsEveryTamperedCharacter) {
 }
 
 TEST_F(CursorCodecTest, RejectsCursorOfAnotherQuery) {
-    const std::string cursor = codec_.Encode({Keyset{nullptr, "id-1"}, false}, hash_);
+    const std::string cursor =
+        codec_.Encode({Keyset{nullptr, "id-1"}, false, "", std::nullopt}, hash_);
     const std::string other = CursorCodec::QueryHash("User", "active eq false", "userName", false);
     auto decoded = codec_.Decode(cursor, other);
     ASSERT_FALSE(decoded.ok());
@@ -51,13 +72,15 @@ TEST_F(CursorCodecTest, RejectsCursorOfAnotherQuery) {
 
 TEST_F(CursorCodecTest, RejectsCursorSignedWithAnotherKey) {
     CursorCodec other("another secret", seconds(60), [this] { return now_; });
-    auto decoded = codec_.Decode(other.Encode({Keyset{nullptr, "id-1"}, false}, hash_), hash_);
+    auto decoded = codec_.Decode(
+        other.Encode({Keyset{nullptr, "id-1"}, false, "", std::nullopt}, hash_), hash_);
     ASSERT_FALSE(decoded.ok());
     EXPECT_EQ(decoded.error().scim_type, ScimType::kInvalidCursor);
 }
 
 TEST_F(CursorCodecTest, ReportsExpiredCursorAfterTtl) {
-    const std::string cursor = codec_.Encode({Keyset{nullptr, "id-1"}, false}, hash_);
+    const std::string cursor =
+        codec_.Encode({Keyset{nullptr, "id-1"}, false, "", std::nullopt}, hash_);
     now_ += seconds(59);
     EXPECT_TRUE(codec_.Decode(cursor, hash_).ok());
     now_ += seconds(2);
@@ -90,7 +113,8 @@ TEST(CursorQueryHashTest, DiffersWhenAnyPartDiffers) {
 
 TEST(CursorCodecRandomKeyTest, EmptySecretStillSignsCursors) {
     CursorCodec codec("", seconds(60), nullptr);
-    const std::string cursor = codec.Encode({Keyset{nullptr, "id-1"}, false}, "h");
+    const std::string cursor =
+        codec.Encode({Keyset{nullptr, "id-1"}, false, "", std::nullopt}, "h");
     EXPECT_TRUE(codec.Decode(cursor, "h").ok());
     CursorCodec other("", seconds(60), nullptr);
     EXPECT_FALSE(other.Decode(cursor, "h").ok());

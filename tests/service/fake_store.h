@@ -135,6 +135,7 @@ public:
                   [&](auto* a, auto* b) { return less(key_of(*a), key_of(*b)); });
         ListPage page;
         page.total = static_cast<std::int64_t>(matches.size());
+        total_counts_ += query.with_total ? 1 : 0;
         if (query.after) {
             // Keyset values arrive unfolded; compare them the way rows are ordered.
             Keyset after = *query.after;
@@ -149,6 +150,9 @@ public:
              i < matches.size() && static_cast<std::int64_t>(page.resources.size()) < query.count;
              ++i) {
             page.resources.push_back(*matches[i]);
+        }
+        if (!query.with_total) {
+            page.total = static_cast<std::int64_t>(page.resources.size());
         }
         return page;
     }
@@ -207,6 +211,8 @@ public:
         return events_;
     }
     int list_calls() const { return list_calls_; }
+    // List calls that asked for totalResults (what a COUNT costs in the real stores).
+    int total_counts() const { return total_counts_; }
     // The member ids of a group, straight from the membership rows.
     std::vector<std::string> MemberIds(const std::string& org_id, const std::string& group_id) {
         std::lock_guard lock(mutex_);
@@ -293,6 +299,7 @@ private:
     std::function<bool(const filter::Node&, const StoredResource&)> filter_ =
         [](const filter::Node&, const StoredResource&) { return false; };
     int list_calls_ = 0;
+    int total_counts_ = 0;
 };
 
 // A GoogleMock store that forwards to a FakeStore unless a test sets expectations, so a test

@@ -225,12 +225,145 @@ TEST_F(ListTest, RootListingSortsEachTypeThatHasTheSortAttribute) {
     EXPECT_EQ(unknown.error().scim_type, ScimType::kInvalidValue);
 }
 
-TEST_F(ListTest, RootListingRefusesCursors) {
+TEST_F(ListTest, RootListingPagesByCursorAcrossTypes) {
+    Query query = Sorted("4");
+    query.cursor = "";
+    auto first = service_->List(ctx_, std::nullopt, query);
+    ASSERT_TRUE(first.ok()) << first.error().detail;
+    EXPECT_THAT(UserNames(first->body), ElementsAre("alice", "bob", "carol", "dave"));
+    EXPECT_EQ(first->body["totalResults"], 6);
+    EXPECT_FALSE(first->body.contains("previousCursor"));
+    ASSERT_TRUE(first->body.contains("nextCursor"));
+
+    query.cursor = first->body["nextCursor"].get<std::string>();
+    auto second = service_->List(ctx_, std::nullopt, query);
+    ASSERT_TRUE(second.ok()) << second.error().detail;
+    EXPECT_THAT(UserNames(second->body), ElementsAre("Eve", "Admins"));
+    EXPECT_EQ(second->body["Resources"][1]["meta"]["resourceType"], "Group");
+    EXPECT_EQ(second->body["totalResults"], 6);
+    EXPECT_FALSE(second->body.contains("nextCursor"));
+
+    query.cursor = second->body["previousCursor"].get<std::string>();
+    auto back = service_->List(ctx_, std::nullopt, query);
+    ASSERT_TRUE(back.ok()) << back.error().detail;
+    EXPECT_THAT(UserNames(back->body), ElementsAre("alice", "bob", "carol", "dave"));
+    EXPECT_FALSE(back->body.contains("previousCursor"));
+}
+
+TEST_F(ListTest, RootListingCursorWalksEveryRowOnceInBothDirections) {
+    CreateGroup("Auditors");
+    Query query = Sorted("2");
+    query.sort_order = "descending";
+    query.cursor = "";
+    std::vector<std::string> forward;
+    std::optional<std::string> last_previous;
+    for (int page = 0; page < 10 && query.cursor; ++page) {
+        auto listed = service_->List(ctx_, std::nullopt, query);
+        ASSERT_TRUE(listed.ok()) << listed.error().detail;
+        for (const auto& name : UserNames(listed->body)) {
+            forward.push_back(name);
+        }
+        last_previous = listed->body.value("previousCursor", std::string());
+        query.cursor = listed->body.contains("nextCursor")
+                           ? std::optional(listed->body["nextCursor"].get<std::string>())
+                           : std::nullopt;
+    }
+    ASSERT_EQ(forward.size(), 7u);
+    EXPECT_THAT(std::vector(forward.begin(), forward.begin() + 5),
+                ElementsAre("Eve", "dave", "carol", "bob", "alice"));
+
+    // Walk back from the last page to the first: the same rows in reverse, page by page.
+    std::vector<std::string> backward;
+    query.cursor = last_previous;
+    for (int page = 0; page < 10 && query.cursor && !query.cursor->empty(); ++page) {
+        auto listed = service_->List(ctx_, std::nullopt, query);
+        ASSERT_TRUE(listed.ok()) << listed.error().detail;
+        auto names = UserNames(listed->body);
+        backward.insert(backward.begin(), names.begin(), names.end());
+        query.cursor = listed->body.value("previousCursor", std::string());
+    }
+    EXPECT_EQ(backward, std::vector(forward.begin(), forward.begin() + 6));
+}
+
+TEST_F(ListTest, RootListingCursorKeepsTheFilterPerType) {
     Query query;
+    query.filter = "displayName eq \"Admins\"";
     query.cursor = "";
     auto listed = service_->List(ctx_, std::nullopt, query);
-    ASSERT_FALSE(listed.ok());
-    EXPECT_EQ(listed.error().status, 400);
+    ASSERT_TRUE(listed.ok()) << listed.error().detail;
+    EXPECT_EQ(listed->body["totalResults"], 1);
+    ASSERT_EQ(listed->body["Resources"].size(), 1u);
+    EXPECT_EQ(listed->body["Resources"][0]["id"], group_);
+    EXPECT_FALSE(listed->body.contains("nextCursor"));
+}
+
+TEST_F(ListTest, RootListingCursorIsNotValidOnAResourceEndpoint) {
+    Query query = Sorted("2");
+    query.cursor = "";
+    auto root = service_->List(ctx_, std::nullopt, query);
+    ASSERT_TRUE(root.ok()) << root.error().detail;
+    query.cursor = root->body["nextCursor"].get<std::string>();
+    auto users = service_->List(ctx_, "User", query);
+    ASSERT_FALSE(users.ok());
+    EXPECT_EQ(users.error().scim_type, ScimType::kInvalidCursor);
+
+    Query typed = Sorted("2");
+    typed.cursor = "";
+    auto first = service_->List(ctx_, "User", typed);
+    ASSERT_TRUE(first.ok()) << first.error().detail;
+    query.cursor = first->body["nextCursor"].get<std::string>();
+    auto on_root = service_->List(ctx_, std::nullopt, query);
+    ASSERT_FALSE(on_root.ok());
+    EXPECT_EQ(on_root.error().scim_type, ScimType::kInvalidCursor);
+}
+
+TEST_F(ListTest, SearchOnRootTakesCursor) {
+    auto found = service_->Search(ctx_, std::nullopt,
+                                  {{"schemas", {schemas::kSearchRequestSchema}},
+                                   {"sortBy", "userName"},
+                                   {"cursor", ""},
+                                   {"count", 5}});
+    ASSERT_TRUE(found.ok()) << found.error().detail;
+    EXPECT_EQ(found->body["Resources"].size(), 5u);
+    ASSERT_TRUE(found->body.contains("nextCursor"));
+    auto next = service_->Search(ctx_, std::nullopt,
+                                 {{"schemas", {schemas::kSearchRequestSchema}},
+                                  {"sortBy", "userName"},
+                                  {"cursor", found->body["nextCursor"]},
+                                  {"count", 5}});
+    ASSERT_TRUE(next.ok()) << next.error().detail;
+    EXPECT_THAT(UserNames(next->body), ElementsAre("Admins"));
+}
+
+TEST_F(ListTest, CursorPagesCountOnlyOnTheFirstPage) {
+    Query query = Sorted("2");
+    query.cursor = "";
+    const int before = store_.fake().total_counts();
+    auto first = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(first.ok()) << first.error().detail;
+    EXPECT_EQ(first->body["totalResults"], 5);
+    EXPECT_EQ(store_.fake().total_counts(), before + 1);
+
+    query.cursor = first->body["nextCursor"].get<std::string>();
+    auto second = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(second.ok()) << second.error().detail;
+    EXPECT_EQ(second->body["totalResults"], 5);
+    query.cursor = second->body["previousCursor"].get<std::string>();
+    auto back = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(back.ok()) << back.error().detail;
+    EXPECT_EQ(back->body["totalResults"], 5);
+    EXPECT_EQ(store_.fake().total_counts(), before + 1);
+}
+
+TEST_F(ListTest, FirstCursorPageHoldingEveryMatchNeedsNoCount) {
+    Query query = Sorted("10");
+    query.cursor = "";
+    const int before = store_.fake().total_counts();
+    auto listed = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(listed.ok()) << listed.error().detail;
+    EXPECT_EQ(listed->body["totalResults"], 5);
+    EXPECT_EQ(listed->body["Resources"].size(), 5u);
+    EXPECT_EQ(store_.fake().total_counts(), before);
 }
 
 TEST_F(ListTest, SearchTakesSearchRequestBody) {
