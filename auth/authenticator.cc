@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace auth {
 namespace {
@@ -87,18 +88,25 @@ scim::Result<scim::Principal> Authenticator::Verify(std::string_view header_valu
     // Read the clock again: the throttle check may have waited on the lock, and expiry must be
     // judged at the moment of the lookup.
     const TimePoint now = clock_.Now();
-    auto found = source_.FindLiveCredential(parsed->org_id, Hash(*token, pepper_), now);
-    if (!found.ok()) {
-        return std::move(found).error();
-    }
-    const std::optional<LiveCredential>& credential = *found;
-    // The hash covers the prefix, so a match already implies the kind; checking it again keeps a
-    // store bug from handing one kind's rights to another.
-    if (!credential || credential->org_id != parsed->org_id || credential->kind != parsed->kind) {
-        return Unauthorized();
+    const TokenHash hash = Hash(*token, pepper_);
+    std::uint64_t generation = 0;
+    std::optional<LiveCredential> credential = Cached(hash, now, generation);
+    if (!credential) {
+        auto found = source_.FindLiveCredential(parsed->org_id, hash, now);
+        if (!found.ok()) {
+            return std::move(found).error();
+        }
+        credential = std::move(*found);
+        // The hash covers the prefix, so a match already implies the kind; checking it again
+        // keeps a store bug from handing one kind's rights to another.
+        if (!credential || credential->org_id != parsed->org_id ||
+            credential->kind != parsed->kind) {
+            return Unauthorized();
+        }
+        Remember(hash, *credential, now, generation);
     }
 
-    MaybeTouch(*credential, now);
+    MaybeTouch(hash, *credential, now);
     scim::Principal principal;
     principal.org_id = credential->org_id;
     principal.workspace_id = credential->workspace_id;
@@ -108,9 +116,78 @@ scim::Result<scim::Principal> Authenticator::Verify(std::string_view header_valu
     return principal;
 }
 
-void Authenticator::MaybeTouch(const LiveCredential& credential, TimePoint now) {
+std::size_t Authenticator::HashKey::operator()(const TokenHash& hash) const {
+    // The hash is a keyed BLAKE2b output, so any of its bytes are already evenly spread.
+    std::size_t key = 0;
+    std::memcpy(&key, hash.data(), std::min(sizeof key, hash.size()));
+    return key;
+}
+
+std::optional<LiveCredential> Authenticator::Cached(const TokenHash& hash,
+                                                    TimePoint now,
+                                                    std::uint64_t& generation) {
+    if (options_.credential_cache_ttl.count() <= 0) {
+        return std::nullopt;
+    }
+    std::lock_guard lock(cache_mu_);
+    generation = generation_;
+    auto it = cache_.find(hash);
+    if (it == cache_.end()) {
+        return std::nullopt;
+    }
+    // A clock that stepped back makes the age negative: treat that as stale too.
+    const auto age = now - it->second.verified_at;
+    if (age < TimePoint::duration::zero() || age >= options_.credential_cache_ttl) {
+        cache_.erase(it);
+        return std::nullopt;
+    }
+    return it->second.credential;
+}
+
+void Authenticator::Remember(const TokenHash& hash,
+                             const LiveCredential& credential,
+                             TimePoint now,
+                             std::uint64_t generation) {
+    if (options_.credential_cache_ttl.count() <= 0) {
+        return;
+    }
+    std::lock_guard lock(cache_mu_);
+    if (generation != generation_) {
+        return;  // a Forget ran while the store was read: the answer may predate it
+    }
+    if (cache_.size() >= options_.max_cached_credentials) {
+        std::erase_if(cache_, [&](const auto& entry) {
+            return now - entry.second.verified_at >= options_.credential_cache_ttl;
+        });
+        if (cache_.size() >= options_.max_cached_credentials) {
+            cache_.clear();
+        }
+    }
+    cache_.insert_or_assign(hash, CacheEntry{credential, now});
+}
+
+void Authenticator::Forget(std::string_view org_id, std::string_view token_id) {
+    std::lock_guard lock(cache_mu_);
+    ++generation_;
+    std::erase_if(cache_, [&](const auto& entry) {
+        return entry.second.credential.org_id == org_id &&
+               entry.second.credential.token_id == token_id;
+    });
+}
+
+void Authenticator::MaybeTouch(const TokenHash& hash,
+                               const LiveCredential& credential,
+                               TimePoint now) {
     if (credential.last_used_at && now - *credential.last_used_at < options_.last_used_resolution) {
         return;
+    }
+    if (options_.credential_cache_ttl.count() > 0) {
+        // Mark the cached copy as used now before writing, so the requests that share this
+        // entry do not each send the same UPDATE while it is on its way.
+        std::lock_guard lock(cache_mu_);
+        if (auto it = cache_.find(hash); it != cache_.end()) {
+            it->second.credential.last_used_at = now;
+        }
     }
     // A failed usage stamp must not turn a valid request away; the next use retries it.
     (void)source_.TouchLastUsed(credential.org_id, credential.token_id, now);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -67,15 +68,29 @@ struct AuthenticatorOptions {
     // Bound on the number of source addresses tracked for throttling; the oldest windows are
     // dropped first when it is reached.
     std::size_t max_tracked_addresses = 100000;
+    // How long a verified credential is trusted without asking the store again; zero turns the
+    // cache off. Keep it at or below kMaxCredentialCacheTtl: a credential revoked, expired or
+    // rotated through another instance (or scimctl) is still accepted here until its entry ages
+    // out, and the design promises every instance refuses it within one second.
+    std::chrono::milliseconds credential_cache_ttl{0};
+    // Bound on cached credentials; the cache is emptied when it is full of live entries.
+    std::size_t max_cached_credentials = 10000;
 };
+
+// The longest credential cache lifetime the one-second revocation promise allows, leaving room
+// for the request that is already in flight when the change is written.
+inline constexpr std::chrono::milliseconds kMaxCredentialCacheTtl{500};
 
 // The one detail of every 401: it does not say whether the header was missing, malformed, or
 // named an unknown, expired or revoked credential, so a caller cannot probe which tokens exist.
 inline constexpr std::string_view kUnauthorizedDetail =
     "authentication required: send a valid service access token as a Bearer credential";
 
-// Verifies bearer credentials. Thread-safe. It keeps no cache of credentials: every call asks the
-// CredentialSource, so revocation and expiry take effect on every instance at once.
+// Verifies bearer credentials. Thread-safe. Without a credential cache every call asks the
+// CredentialSource, so revocation and expiry take effect on every instance at once. With one
+// (AuthenticatorOptions::credential_cache_ttl) a verified credential is trusted for that long,
+// keyed by the hash of the presented secret: a change made through another instance takes
+// effect here within the TTL, and one made through this process must call Forget.
 class Authenticator {
 public:
     Authenticator(CredentialSource& source,
@@ -97,6 +112,11 @@ public:
     // it is not throttled.
     std::chrono::seconds RetryAfter(std::string_view source_addr) const;
 
+    // Drops every cached verification of the token, at once. Call it after revoking or rotating
+    // a token through this process; lookups that were running meanwhile do not cache their
+    // answer either.
+    void Forget(std::string_view org_id, std::string_view token_id);
+
 private:
     struct FailureWindow {
         TimePoint start;
@@ -108,7 +128,25 @@ private:
     void RecordFailure(const std::string& addr, TimePoint now);
     std::chrono::seconds RetryAfterLocked(const std::string& addr, TimePoint now) const;
     void PruneLocked(TimePoint now);
-    void MaybeTouch(const LiveCredential& credential, TimePoint now);
+    // Writes last_used_at when the credential's stamp is older than the resolution.
+    void MaybeTouch(const TokenHash& hash, const LiveCredential& credential, TimePoint now);
+    // The cached credential for `hash` when it was verified less than the TTL ago; `generation`
+    // receives the Forget count to hand to Remember after a store lookup.
+    std::optional<LiveCredential> Cached(const TokenHash& hash,
+                                         TimePoint now,
+                                         std::uint64_t& generation);
+    void Remember(const TokenHash& hash,
+                  const LiveCredential& credential,
+                  TimePoint now,
+                  std::uint64_t generation);
+
+    struct HashKey {
+        std::size_t operator()(const TokenHash& hash) const;
+    };
+    struct CacheEntry {
+        LiveCredential credential;
+        TimePoint verified_at;
+    };
 
     CredentialSource& source_;
     Pepper pepper_;
@@ -116,6 +154,11 @@ private:
     AuthenticatorOptions options_;
     mutable std::mutex mu_;
     std::unordered_map<std::string, FailureWindow> failures_;  // guarded by mu_
+    mutable std::mutex cache_mu_;
+    std::unordered_map<TokenHash, CacheEntry, HashKey> cache_;  // guarded by cache_mu_
+    // Bumped by Forget; a lookup that started under an older value does not cache its answer,
+    // so a revocation cannot be overwritten by a verification that read the row before it.
+    std::uint64_t generation_ = 0;  // guarded by cache_mu_
 };
 
 // Access levels (DESIGN.md §7). Each returns Ok, or a 403 whose detail names the level needed.
