@@ -4,9 +4,8 @@
 #include <string>
 #include <vector>
 
-#include <sodium.h>
-
 #include "schemas/characteristics.h"
+#include "schemas/secret_hash.h"
 #include "schemas/values.h"
 
 namespace schemas {
@@ -77,16 +76,7 @@ Result<std::string> HashSecret(const json& value, const std::string& path) {
     if (!value.is_string()) {
         return Invalid(path, "must be a string");
     }
-    if (sodium_init() < 0) {
-        return Error::Internal("libsodium failed to initialise");
-    }
-    const std::string& plain = value.get_ref<const std::string&>();
-    char hash[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str(hash, plain.data(), plain.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-        return Error::Internal("crypto_pwhash_str failed (out of memory)");
-    }
-    return std::string(hash);
+    return HashSecretValue(value.get_ref<const std::string&>());
 }
 
 // ---- one schema's attributes ----
@@ -577,11 +567,10 @@ Result<ValidatedResource> Validate(const Registry& registry,
 bool VerifySecret(const json& doc, std::string_view attribute, std::string_view plain) {
     const json* secrets = Member(&doc, kSecretsKey);
     const json* hash = Member(secrets, attribute);
-    if (hash == nullptr || !hash->is_string() || sodium_init() < 0) {
+    if (hash == nullptr || !hash->is_string()) {
         return false;
     }
-    return crypto_pwhash_str_verify(hash->get_ref<const std::string&>().c_str(), plain.data(),
-                                    plain.size()) == 0;
+    return VerifySecretValue(hash->get_ref<const std::string&>(), plain);
 }
 
 }  // namespace schemas
