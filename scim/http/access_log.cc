@@ -96,12 +96,21 @@ std::optional<LogFormat> ParseLogFormat(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view AccessLevel(int status) {
+    if (status < 500) {
+        return "info";
+    }
+    // A feature the server does not offer (501) and a refusal while shutting down or without
+    // a database (503) are expected answers, not faults in the server.
+    return status == 501 || status == 503 ? "warn" : "error";
+}
+
 std::string FormatAccessLine(const AccessRecord& record, LogFormat format) {
     char latency[32];
     std::snprintf(latency, sizeof latency, "%.3f", record.latency_ms);
 
     std::vector<Field> fields = {
-        {"level", record.status >= 500 ? "error" : "info"},
+        {"level", std::string(AccessLevel(record.status))},
         {"request_id", record.request_id},
         {"method", record.method},
         {"route", record.route},

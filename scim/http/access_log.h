@@ -29,9 +29,13 @@ struct AccessRecord {
     std::string error;  // the internal message of a 5xx, empty otherwise
 };
 
+// "info" below 500, "warn" for 501 and 503 (not implemented, unavailable: expected answers),
+// "error" for every other 5xx.
+std::string_view AccessLevel(int status);
+
 // "level=info request_id=... method=GET route=... status=200 ...". Empty values print as "-";
-// values with spaces, quotes, '=' or control characters are quoted and escaped. Level is error
-// for 5xx, info otherwise.
+// values with spaces, quotes, '=' or control characters are quoted and escaped. Level is
+// AccessLevel(status).
 //
 // JSON: {"level":"info","request_id":"...",...,"status":409,...,"latency_ms":2.5,...}; status and
 // latency_ms are numbers, empty values are null, invalid UTF-8 is replaced (U+FFFD).

@@ -222,6 +222,17 @@ HttpResponse Api::Handle(const HttpRequest& request) {
     return response;
 }
 
+HttpResponse Api::Reject(const HttpRequest& request, const Error& error) {
+    AccessRecord record;
+    record.request_id = RequestIdFor(request);
+    record.method = request.method;
+    HttpResponse response = Fail(error, record);
+    response.headers.emplace_back("X-Request-Id", record.request_id);
+    record.status = response.status;
+    Record(request, record);
+    return response;
+}
+
 std::vector<std::string> Api::RouteTemplates() {
     std::vector<std::string> out;
     for (const Route& route : Routes()) {
@@ -287,11 +298,6 @@ HttpResponse Api::Dispatch(const HttpRequest& request, Call& call, AccessRecord&
         return options_.admin->Handle(admin, record);
     }
 
-    Status checked = CheckBody(request, route, call);
-    if (!checked.ok()) {
-        return Fail(checked.error(), record);
-    }
-
     if (route.access == Access::kScim ||
         (route.access == Access::kDiscovery && options_.discovery_requires_auth)) {
         std::optional<int> retry_after;
@@ -309,6 +315,13 @@ HttpResponse Api::Dispatch(const HttpRequest& request, Call& call, AccessRecord&
             }
             return response;
         }
+    }
+
+    // After authentication, so that a client without a token cannot make the server parse a
+    // large body.
+    Status checked = CheckBody(request, route, call);
+    if (!checked.ok()) {
+        return Fail(checked.error(), record);
     }
 
     Status query = ParseQuery(request, call.query);

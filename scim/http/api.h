@@ -49,6 +49,11 @@ public:
     // logged. Writes one access log line.
     HttpResponse Handle(const HttpRequest& request);
 
+    // Answers a request the HTTP layer refused before routing (malformed framing, unknown
+    // method): renders `error`, adds X-Request-Id, and logs and counts it like any request, with
+    // no route. `request` holds what could be read of it (the method, the peer).
+    HttpResponse Reject(const HttpRequest& request, const Error& error);
+
     // Every route template the access log and /metrics can report, for Metrics' constructor.
     static std::vector<std::string> RouteTemplates();
 

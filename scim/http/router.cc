@@ -33,7 +33,7 @@ std::vector<std::string_view> Router::Split(std::string_view path) {
     return parts;
 }
 
-bool Router::Matches(const Route& route, const std::vector<std::string_view>& parts) {
+bool Router::Matches(const Route& route, const std::vector<std::string>& parts) {
     if (route.segments.size() != parts.size()) {
         return false;
     }
@@ -47,7 +47,19 @@ bool Router::Matches(const Route& route, const std::vector<std::string_view>& pa
 }
 
 RouteMatch Router::Match(std::string_view method, std::string_view raw_path) const {
-    std::vector<std::string_view> parts = Split(raw_path);
+    // RFC 3986 §6.2.2.2: "/scim/v2/%55sers" names the same resource as "/scim/v2/Users", so
+    // segments are compared decoded. A segment that does not decode matches nothing.
+    std::vector<std::string> parts;
+    for (std::string_view raw : Split(raw_path)) {
+        auto decoded = PercentDecode(raw, PlusMeans::kPlus);
+        if (!decoded) {
+            return RouteMatch{};
+        }
+        parts.push_back(std::move(*decoded));
+    }
+    // RFC 9110 §9.3.2: HEAD is GET without the body, so it is served by the GET route.
+    bool head = method == "HEAD";
+    std::string_view wanted = head ? std::string_view("GET") : method;
 
     // The most specific pattern (fewest parameters) that matches decides the outcome.
     std::size_t best_params = std::numeric_limits<std::size_t>::max();
@@ -63,21 +75,14 @@ RouteMatch Router::Match(std::string_view method, std::string_view raw_path) con
         if (route.param_count != best_params || !Matches(route, parts)) {
             continue;
         }
-        if (route.method != method) {
-            if (match.allow.find(route.method) == std::string::npos) {
-                match.allow += (match.allow.empty() ? "" : ", ") + route.method;
-            }
+        if (route.method != wanted) {
+            AddAllowed(match.allow, route.method);
             continue;
         }
         for (std::size_t s = 0; s < parts.size(); ++s) {
-            if (!route.segments[s].is_param) {
-                continue;
+            if (route.segments[s].is_param) {
+                match.params.push_back(std::move(parts[s]));
             }
-            auto decoded = PercentDecode(parts[s], PlusMeans::kPlus);
-            if (!decoded) {
-                return RouteMatch{};
-            }
-            match.params.push_back(std::move(*decoded));
         }
         match.kind = RouteMatch::Kind::kFound;
         match.route = i;
@@ -85,6 +90,18 @@ RouteMatch Router::Match(std::string_view method, std::string_view raw_path) con
     }
     match.kind = match.allow.empty() ? RouteMatch::Kind::kNotFound : RouteMatch::Kind::kWrongMethod;
     return match;
+}
+
+void Router::AddAllowed(std::string& allow, std::string_view method) {
+    auto add = [&allow](std::string_view name) {
+        if (allow.find(name) == std::string::npos) {
+            allow += (allow.empty() ? "" : ", ") + std::string(name);
+        }
+    };
+    add(method);
+    if (method == "GET") {
+        add("HEAD");
+    }
 }
 
 }  // namespace scim::http

@@ -10,8 +10,10 @@
 // - Literal segments compare ASCII case-insensitively. NOTE(#2): RFC 7644 §3 names endpoints
 //   "/Users", but Microsoft Entra ID's validator sends "/users".
 // - Empty segments are ignored, so a trailing slash matches too.
-// - Parameters are percent-decoded (Pistache leaves them encoded); a parameter that does not
-//   decode to valid UTF-8 makes the path not match.
+// - Segments are percent-decoded before they are compared, and parameters are handed over
+//   decoded (Pistache leaves both encoded); a segment that does not decode to valid UTF-8 makes
+//   the path not match.
+// - HEAD is served by the GET route of a path, and Allow lists HEAD wherever GET is.
 // - When several patterns match a path, the one with the fewest parameters wins, so
 //   "/Users/.search" beats "/Users/{id}". A method the winning pattern lacks is reported with the
 //   methods it has, for a 405 with Allow (RFC 9110 §15.5.6).
@@ -48,7 +50,8 @@ private:
     };
 
     static std::vector<std::string_view> Split(std::string_view path);
-    static bool Matches(const Route& route, const std::vector<std::string_view>& parts);
+    static bool Matches(const Route& route, const std::vector<std::string>& parts);
+    static void AddAllowed(std::string& allow, std::string_view method);
 
     std::vector<Route> routes_;
 };

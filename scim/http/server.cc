@@ -1,13 +1,19 @@
 #include "scim/http/server.h"
 
+#include <algorithm>
+#include <ctime>
 #include <sstream>
+#include <sys/socket.h>
 #include <thread>
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/net.h>
+#include <pistache/peer.h>
 
+#include "scim/casefold.h"
 #include "scim/http/render.h"
+#include "scim/http/url.h"
 
 namespace scim::http {
 
@@ -15,22 +21,149 @@ namespace Http = Pistache::Http;
 
 namespace {
 
-// Pistache 0.0.5 writes only typed headers into a response (raw ones are dropped), so every
-// header we send goes through this one typed carrier.
-class TextHeader : public Http::Header::Header {
-public:
-    TextHeader(std::string name, std::string value)
-        : name_(std::move(name)), value_(std::move(value)) {}
-    const char* name() const override { return name_.c_str(); }
-    std::uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
-    void write(std::ostream& stream) const override { stream << value_; }
+// Pistache's parser knows these methods and refuses every other one (http_defs.h).
+constexpr std::string_view kKnownMethods[] = {"OPTIONS", "GET",    "POST",  "HEAD",   "PUT",
+                                              "PATCH",   "DELETE", "TRACE", "CONNECT"};
 
-private:
-    std::string name_;
-    std::string value_;
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::string_view Trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+bool IsDigits(std::string_view text) {
+    if (text.empty()) {
+        return false;
+    }
+    for (char c : text) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+// RFC 9110 §5.6.2 token characters, which is all a method may hold.
+bool IsToken(std::string_view text) {
+    constexpr std::string_view kSpecial = "!#$%&'*+-.^_`|~";
+    for (char c : text) {
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && kSpecial.find(c) == std::string_view::npos) {
+            return false;
+        }
+    }
+    return !text.empty();
+}
+
+// True when the comma-separated list `value` holds `token` (ASCII case-insensitive).
+bool ListHas(std::string_view value, std::string_view token) {
+    while (!value.empty()) {
+        std::size_t comma = value.find(',');
+        if (EqualsIgnoreCase(Trim(value.substr(0, comma)), token)) {
+            return true;
+        }
+        value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    }
+    return false;
+}
+
+Error BadRequest(std::string detail) {
+    return Error{400, std::nullopt, std::move(detail), {}};
+}
+
+// Reads the request line and header fields of `head` into `check`; the framing rules of
+// CheckRequestHead are applied by the caller.
+struct HeadFields {
+    bool http11 = false;
+    std::vector<std::string_view> content_lengths;
+    std::optional<std::string_view> transfer_encoding;
+    std::optional<std::string_view> expect;
 };
 
-HttpRequest Convert(const Http::Request& request) {
+HeadFields ReadHead(std::string_view head, HeadCheck& check) {
+    HeadFields fields;
+    std::size_t line_end = head.find("\r\n");
+    std::string_view request_line = head.substr(0, line_end);
+    std::string_view method = request_line.substr(0, request_line.find(' '));
+    check.method = IsToken(method) && method.size() <= 32 ? std::string(method) : std::string();
+    fields.http11 = request_line.size() >= 8 &&
+                    request_line.substr(request_line.size() - 8) == std::string_view("HTTP/1.1");
+    while (line_end != std::string_view::npos) {
+        std::size_t start = line_end + 2;
+        line_end = head.find("\r\n", start);
+        std::string_view line = head.substr(start, line_end - start);
+        std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) {
+            continue;
+        }
+        std::string_view name = line.substr(0, colon);
+        std::string_view value = Trim(line.substr(colon + 1));
+        if (EqualsIgnoreCase(name, "Content-Length")) {
+            fields.content_lengths.push_back(value);
+        } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
+            fields.transfer_encoding = value;
+        } else if (EqualsIgnoreCase(name, "Expect")) {
+            fields.expect = value;
+        }
+    }
+    return fields;
+}
+
+std::optional<Error> CheckFraming(const HeadFields& fields, std::size_t max_body_bytes) {
+    if (fields.transfer_encoding) {
+        if (!fields.content_lengths.empty()) {
+            return BadRequest("send either Content-Length or Transfer-Encoding, not both");
+        }
+        if (!EqualsIgnoreCase(*fields.transfer_encoding, "chunked")) {
+            return Error{501, std::nullopt, "only the chunked transfer coding is supported", {}};
+        }
+        return std::nullopt;
+    }
+    for (std::string_view length : fields.content_lengths) {
+        // 19 digits always fit in 64 bits; longer values are far past any limit anyway.
+        if (!IsDigits(length) || length.size() > 19 || length != fields.content_lengths.front()) {
+            return BadRequest("Content-Length must be one decimal number of bytes");
+        }
+    }
+    if (!fields.content_lengths.empty() &&
+        std::stoull(std::string(fields.content_lengths.front())) > max_body_bytes) {
+        return Error{413,
+                     std::nullopt,
+                     "request body exceeds " + std::to_string(max_body_bytes) + " bytes",
+                     {}};
+    }
+    return std::nullopt;
+}
+
+std::string HttpDate() {
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[64];
+    std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    return text;
+}
+
+// Pistache's parser throws HttpError with a status for what it refuses, and other exceptions
+// (from number conversions, allocation of a declared size) for input it did not expect. Both
+// are the client's request, not a server fault.
+Error ParseFailure(int status) {
+    if (status == 415) {
+        return Error{415, std::nullopt, "send application/scim+json or application/json", {}};
+    }
+    if (status == 501) {
+        return Error{501, std::nullopt, "the request uses a feature this server lacks", {}};
+    }
+    return BadRequest("the request could not be parsed as HTTP/1.1");
+}
+
+HttpRequest Convert(const Http::Request& request, const Pistache::Address& peer) {
     HttpRequest out;
     out.method = Http::methodString(request.method());
     out.path = request.resource();
@@ -49,62 +182,301 @@ HttpRequest Convert(const Http::Request& request) {
         out.headers.emplace_back(raw.name(), raw.value());
     }
     out.body = request.body();
-    out.peer = request.address().host();
+    out.peer = peer.host();
     return out;
 }
 
-void Send(const Http::Request& request,
-          const HttpResponse& response,
-          Http::ResponseWriter& writer,
-          bool close) {
-    for (const auto& [name, value] : response.headers) {
-        writer.headers().remove(name);
-        writer.headers().add(std::make_shared<TextHeader>(name, value));
+// What one connection remembers between reads, stored on the Pistache peer.
+struct Connection {
+    static constexpr const char* kKey = "scimd.connection";
+
+    std::string head;        // the current request's head, until its end is seen
+    bool head_done = false;  // the head was seen and checked
+    bool receiving = false;  // a request has begun and is not answered yet
+    bool admitted = true;    // it began before draining did
+    bool expects_continue = false;
+    bool continue_sent = false;
+    bool closing = false;  // the last response was sent; input is discarded until the end
+    std::string method;
+
+    void NextRequest() { *this = Connection{}; }
+};
+
+Connection& ConnectionOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+    auto data = peer->tryGetData(Connection::kKey);
+    if (!data) {
+        data = std::make_shared<Connection>();
+        peer->putData(Connection::kKey, data);
     }
-    bool http11 = request.version() == Http::Version::Http11;
-    if (close || (http11 && request.headers().has<Http::Header::Connection>() == false)) {
-        // Pistache pre-sets "Connection: Close" for HTTP/1.1 requests without a Connection
-        // header, yet keeps the socket open; say what it actually does (keep-alive, the
-        // HTTP/1.1 default) unless we are draining.
-        writer.headers().remove<Http::Header::Connection>();
-        writer.headers().add<Http::Header::Connection>(close ? Http::ConnectionControl::Close
-                                                             : Http::ConnectionControl::KeepAlive);
-    }
-    // RFC 9110 §9.3.2: a response to HEAD has no content, whatever the Api rendered.
-    bool head = request.method() == Http::Method::Head;
-    writer.send(static_cast<Http::Code>(response.status), head ? std::string() : response.body);
+    return *std::static_pointer_cast<Connection>(data);
 }
 
 }  // namespace
 
+HeadCheck CheckRequestHead(std::string_view head, std::size_t max_body_bytes) {
+    HeadCheck check;
+    HeadFields fields = ReadHead(head, check);
+    if (check.method.empty() || std::find(std::begin(kKnownMethods), std::end(kKnownMethods),
+                                          check.method) == std::end(kKnownMethods)) {
+        check.error = Error{501, std::nullopt, "this server does not implement that method", {}};
+        return check;
+    }
+    check.error = CheckFraming(fields, max_body_bytes);
+    if (!check.error && fields.expect) {
+        if (!EqualsIgnoreCase(*fields.expect, "100-continue")) {
+            check.error = Error{417, std::nullopt, "only Expect: 100-continue is supported", {}};
+        } else {
+            check.expects_continue = fields.http11;
+        }
+    }
+    return check;
+}
+
+std::optional<Error> CheckRequestPath(std::string_view raw_path) {
+    for (std::size_t i = raw_path.find('%'); i != std::string_view::npos;
+         i = raw_path.find('%', i + 1)) {
+        std::string_view escape = raw_path.substr(i, 3);
+        if (escape.size() == 3 && escape[1] == '2' && (escape[2] == 'F' || escape[2] == 'f')) {
+            return BadRequest("the request path must not hold an escaped '/' (%2F)");
+        }
+    }
+    if (!PercentDecode(raw_path, PlusMeans::kPlus)) {
+        return BadRequest("the request path is not valid percent-encoded UTF-8");
+    }
+    return std::nullopt;
+}
+
+bool KeepsAlive(bool http11, std::optional<std::string_view> connection) {
+    if (http11) {
+        return !connection || !ListHas(*connection, "close");
+    }
+    return connection && ListHas(*connection, "keep-alive");
+}
+
+void AddPolicyHeaders(HttpResponse& response) {
+    if (!response.Header("Cache-Control")) {
+        response.headers.emplace_back("Cache-Control", "no-store");
+    }
+    if (response.status == 503 && !response.Header("Retry-After")) {
+        response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+    }
+}
+
+std::string SerializeResponse(const HttpResponse& response, bool head, bool keep_alive) {
+    bool no_content = response.status < 200 || response.status == 204 || response.status == 304;
+    std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                      Http::codeString(static_cast<Http::Code>(response.status)) + "\r\n";
+    out += "Date: " + HttpDate() + "\r\n";
+    for (const auto& [name, value] : response.headers) {
+        // The framing headers are ours to write; a handler's copy would contradict them.
+        if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Connection")) {
+            continue;
+        }
+        out += name + ": " + value + "\r\n";
+    }
+    out += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+    if (!no_content) {
+        out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+    }
+    out += "\r\n";
+    if (!head && !no_content) {
+        out += response.body;
+    }
+    return out;
+}
+
+// Replaces Http::Handler's input step (see the header comment for why): it checks each request
+// head, answers Expect, hands complete requests to the Api and writes the responses itself.
 class Server::Handler : public Http::Handler {
 public:
     HTTP_PROTOTYPE(Handler)
 
     explicit Handler(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
-    void onRequest(const Http::Request& request, Http::ResponseWriter writer) override {
-        if (state_->draining.load()) {
-            Send(request, Render(Error::Unavailable("server is shutting down")), writer, true);
+    // Unused: onInput below never calls it, but Http::Handler declares it abstract.
+    void onRequest(const Http::Request&, Http::ResponseWriter) override {}
+
+    void onInput(const char* buffer,
+                 size_t len,
+                 const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+        Connection& connection = ConnectionOf(peer);
+        if (connection.closing) {
+            return;  // the rest of a refused request; the client is closing
+        }
+        Begin(connection);
+        if (!connection.head_done && !ObserveHead(connection, buffer, len, peer)) {
             return;
         }
-        state_->in_flight.fetch_add(1);
+        auto parser = getParser(peer);
+        int failure = 0;
+        Http::Private::State state = Http::Private::State::Again;
         try {
-            Send(request, state_->api->Handle(Convert(request)), writer, false);
-        } catch (...) {
-            // Convert or Send failed (Pistache threw); the Api itself never throws.
-            Send(request, Render(Error::Internal("response could not be written")), writer, true);
+            failure = parser->feed(buffer, len) ? 0 : 413;
+            if (failure == 0) {
+                state = parser->parse();
+            }
+        } catch (const Http::HttpError& error) {
+            failure = error.code();
+        } catch (const std::exception&) {
+            failure = 400;
         }
-        state_->in_flight.fetch_sub(1);
+        if (failure != 0) {
+            parser->reset();
+            Refuse(connection, peer, failure == 413 ? TooLarge() : ParseFailure(failure));
+        } else if (state == Http::Private::State::Done) {
+            Http::Request request = parser->request;
+            parser->reset();
+            Serve(connection, peer, request);
+        } else {
+            SendContinue(connection, peer);
+        }
+    }
+
+    void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+        if (auto data = peer->tryGetData(Connection::kKey)) {
+            Finish(*std::static_pointer_cast<Connection>(data));
+        }
     }
 
 private:
+    Error TooLarge() const {
+        return Error{413,
+                     std::nullopt,
+                     "request body exceeds " + std::to_string(state_->max_body_bytes) + " bytes",
+                     {}};
+    }
+
+    void Begin(Connection& connection) {
+        if (connection.receiving) {
+            return;
+        }
+        connection.receiving = true;
+        connection.admitted = !state_->draining.load();
+        state_->receiving.fetch_add(1);
+    }
+
+    void Finish(Connection& connection) {
+        if (connection.receiving) {
+            state_->receiving.fetch_sub(1);
+        }
+        connection.NextRequest();
+    }
+
+    // Keeps the head until its end arrives, then checks it. False when the request was refused.
+    bool ObserveHead(Connection& connection,
+                     const char* buffer,
+                     size_t len,
+                     const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+        std::size_t searched = connection.head.size() < 3 ? 0 : connection.head.size() - 3;
+        connection.head.append(buffer, len);
+        std::size_t end = connection.head.find("\r\n\r\n", searched);
+        if (end == std::string::npos) {
+            if (connection.head.size() > kHeaderRoom) {
+                Refuse(connection, peer,
+                       Error{431, std::nullopt, "the request head is too large", {}});
+                return false;
+            }
+            return true;
+        }
+        HeadCheck check = CheckRequestHead(std::string_view(connection.head).substr(0, end),
+                                           state_->max_body_bytes);
+        connection.head.clear();
+        connection.head.shrink_to_fit();
+        connection.head_done = true;
+        connection.method = check.method;
+        connection.expects_continue = check.expects_continue;
+        if (check.error) {
+            getParser(peer)->reset();
+            Refuse(connection, peer, *check.error);
+            return false;
+        }
+        return true;
+    }
+
+    void SendContinue(Connection& connection, const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+        if (connection.head_done && connection.expects_continue && !connection.continue_sent) {
+            connection.continue_sent = true;
+            peer->send(Pistache::RawBuffer(kContinue.data(), kContinue.size()));
+        }
+    }
+
+    void Serve(Connection& connection,
+               const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+               const Http::Request& request) {
+        bool admitted = connection.admitted;
+        Finish(connection);
+        peer->setIdle(false);
+        bool head = request.method() == Http::Method::Head;
+        HttpResponse response;
+        bool keep_alive = false;
+        state_->in_flight.fetch_add(1);
+        try {
+            HttpRequest converted = Convert(request, peer->address());
+            keep_alive = admitted && !state_->draining.load() &&
+                         KeepsAlive(request.version() == Http::Version::Http11,
+                                    converted.Header("Connection"));
+            std::optional<Error> bad_path = CheckRequestPath(converted.path);
+            if (!admitted) {
+                response = state_->api->Reject(converted, ShuttingDown());
+            } else if (bad_path) {
+                response = state_->api->Reject(converted, *bad_path);
+            } else {
+                response = state_->api->Handle(converted);
+            }
+        } catch (const std::exception&) {
+            // Converting the request failed (Pistache threw); the Api itself never throws.
+            response = Render(Error::Internal("request could not be read"));
+        }
+        state_->in_flight.fetch_sub(1);
+        Write(connection, peer, response, head, keep_alive);
+    }
+
+    static Error ShuttingDown() {
+        return Error{503, std::nullopt, "the server is shutting down, retry later", {}};
+    }
+
+    void Refuse(Connection& connection,
+                const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                const Error& error) {
+        HttpRequest request;
+        request.method = connection.method;
+        request.peer = peer->address().host();
+        Finish(connection);
+        Write(connection, peer, state_->api->Reject(request, error), false, false);
+    }
+
+    // Sends `response`; when the connection is not kept, ends it once the bytes are written,
+    // with a half close so the client reads the whole response before it sees the end.
+    void Write(Connection& connection,
+               const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+               HttpResponse response,
+               bool head,
+               bool keep_alive) {
+        AddPolicyHeaders(response);
+        std::string wire = SerializeResponse(response, head, keep_alive);
+        peer->setIdle(true);
+        auto sent = peer->send(Pistache::RawBuffer(std::move(wire), wire.size()));
+        if (keep_alive) {
+            return;
+        }
+        connection.closing = true;
+        std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
+        auto end = [weak](auto&&...) {
+            // Runs on the peer's reactor thread; a live peer still owns its descriptor.
+            if (auto alive = weak.lock()) {
+                ::shutdown(alive->fd(), SHUT_WR);
+            }
+        };
+        sent.then([end](ssize_t) { end(); }, [end](std::exception_ptr&) { end(); });
+    }
+
     std::shared_ptr<State> state_;
 };
 
 Server::Server(Api& api, ServerOptions options)
     : options_(std::move(options)), state_(std::make_shared<State>()) {
     state_->api = &api;
+    state_->max_body_bytes = options_.max_body_bytes;
 }
 
 Server::~Server() {
@@ -145,7 +517,8 @@ void Server::Shutdown() {
     running_ = false;
     state_->draining.store(true);
     auto deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
-    while (state_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (state_->in_flight.load() + state_->receiving.load() > 0 &&
+           std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     // The last responses are queued on the reactor; give them a moment to reach the socket.

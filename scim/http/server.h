@@ -5,8 +5,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
+#include "scim/error.h"
 #include "scim/http/api.h"
 #include "scim/result.h"
 
@@ -16,20 +19,29 @@ class Endpoint;
 
 // Pistache glue: owns the listening endpoint and feeds each request to an Api.
 //
-// Pistache 0.0.5 quirks handled here:
-// - its request size limit covers line + headers + body and answers with a plain-text 413, so it
-//   is set to PistacheRequestLimit (twice the body limit plus kHeaderRoom): any body up to twice
-//   the limit reaches the Api, which answers with a SCIM 413; only larger ones get Pistache's;
-// - it answers HTTP/1.1 requests without a Connection header with "Connection: Close" while
-//   keeping the socket open, so clients reconnect every time; we replace the header;
+// Pistache 0.0.5 parses requests, but its own handling of what it cannot parse, and of how a
+// connection ends, falls short, so the handler replaces the library's input step and writes
+// responses itself:
+// - the request head (line and headers) is checked before Pistache reads the body: a malformed
+//   or duplicated Content-Length, Content-Length with Transfer-Encoding, a body over the limit,
+//   an unknown method or Expect value get a SCIM error (Pistache would throw, answer a plain-text
+//   500 or 400, and log nothing); so does anything its parser still rejects (an unparsable
+//   Content-Type). Each is logged and counted through Api::Reject, and the connection closes,
+//   since the rest of that request cannot be framed (RFC 9112 §6.3);
+// - `Expect: 100-continue` gets "100 Continue" as soon as the head is in (RFC 9110 §10.1.1);
+//   Pistache never answers it, and clients wait about a second before sending the body;
+// - a response with "Connection: close" (asked for, HTTP/1.0 without keep-alive, or draining)
+//   is followed by the end of the connection; Pistache said close but kept the socket open;
+// - its request size limit covers line + headers + body, so it is set to PistacheRequestLimit;
+//   Content-Length bodies over the body limit are refused from the head, chunked ones reach
+//   the Api, which answers 413, up to twice the limit;
 // - handlers run on the reactor threads and database calls block, so the thread count, not the
 //   core count, bounds concurrency: use several threads per core and a matching DB pool;
-// - its shutdown drops in-flight responses, so Shutdown drains first.
+// - its shutdown drops in-flight responses, so Shutdown drains first: requests being received
+//   or handled when it starts are answered, new ones get 503 with Retry-After;
 // - its header and body timeouts default to a minute and its keep-alive timeout to five, so a
-//   slow or idle client holds a connection and its buffers that long; ServerOptions sets them;
-// - it would send the rendered body in a response to HEAD; Send drops it.
-// Not handled: `Expect: 100-continue` is never answered (clients wait about 1 s, then send), and
-// HEAD is answered 405 with Allow like any method a route lacks.
+//   slow or idle client holds a connection and its buffers that long; ServerOptions sets them.
+//   Their expiry is still answered by Pistache (a plain-text 408).
 namespace scim::http {
 
 struct ServerOptions {
@@ -54,6 +66,42 @@ constexpr std::size_t PistacheRequestLimit(std::size_t max_body_bytes) {
     return 2 * max_body_bytes + kHeaderRoom;
 }
 
+// Seconds a client is told to wait after a 503 (RFC 9110 §10.2.3).
+inline constexpr int kRetryAfterSeconds = 5;
+
+// What the server checks in a request head (request line and header fields, without the final
+// empty line) before the body is read.
+struct HeadCheck {
+    std::string method;          // the request-line method token when it is a sane token, else ""
+    std::optional<Error> error;  // why the request is refused; the connection then closes
+    bool expects_continue = false;  // HTTP/1.1 with `Expect: 100-continue`
+};
+
+// RFC 9112 §6.3: Content-Length must be one decimal number (repeats must agree) and must not
+// come with Transfer-Encoding; only chunked transfer coding is supported (else 501); a declared
+// body over `max_body_bytes` is a 413 before it is sent. RFC 9110 §9.1: a method the server does
+// not know is a 501. RFC 9110 §10.1.1: an Expect other than 100-continue is a 417.
+HeadCheck CheckRequestHead(std::string_view head, std::size_t max_body_bytes);
+
+// RFC 3986 §2.1 on the raw request path: every '%' must start a two-hex-digit escape, the
+// decoded path must be UTF-8, and an escaped '/' (%2F) is refused, since it would change which
+// segments the path has. Returns the 400 to answer, or nullopt when the path is acceptable.
+std::optional<Error> CheckRequestPath(std::string_view raw_path);
+
+// RFC 9112 §9.3: whether the connection stays open after this response. HTTP/1.1 keeps it unless
+// the Connection header lists "close"; HTTP/1.0 closes it unless it lists "keep-alive".
+bool KeepsAlive(bool http11, std::optional<std::string_view> connection);
+
+// Headers every response gets unless the Api chose its own: `Cache-Control: no-store`, since
+// SCIM and token responses carry personal data and secrets (RFC 7644 §7), and `Retry-After` on
+// a 503. The console's static files set their own Cache-Control and keep it.
+void AddPolicyHeaders(HttpResponse& response);
+
+// The bytes of an HTTP/1.1 response: status line, Date, the response's headers, Connection,
+// Content-Length and the body. A response to HEAD keeps the Content-Length its GET would have
+// and omits the body (RFC 9110 §9.3.2); 1xx, 204 and 304 have neither.
+std::string SerializeResponse(const HttpResponse& response, bool head, bool keep_alive);
+
 class Server {
 public:
     // `api` must outlive the server.
@@ -69,15 +117,18 @@ public:
     // The bound port (the real one when ServerOptions::port was 0). Valid after Start.
     std::uint16_t Port() const;
 
-    // Stops accepting work: new requests get 503 while the ones in flight finish (up to
-    // drain_timeout), then the endpoint closes. Idempotent.
+    // Stops accepting work: new requests get 503 (and the connection closes) while the ones
+    // already being received or handled finish (up to drain_timeout), then the endpoint closes.
+    // Idempotent.
     void Shutdown();
 
 private:
     class Handler;
     struct State {
         Api* api;
-        std::atomic<int> in_flight{0};
+        std::size_t max_body_bytes = 0;
+        std::atomic<int> in_flight{0};  // requests the Api is handling
+        std::atomic<int> receiving{0};  // requests begun on a connection and not yet answered
         std::atomic<bool> draining{false};
     };
 

@@ -20,5 +20,18 @@ TEST(AccessLogTest, MarksServerErrorsAndQuotesTheirMessage) {
               "latency_ms=0.000 org_id=- token_id=- error=\"db said \\\"no\\\"\\x0aat line=2\"");
 }
 
+TEST(AccessLogTest, LevelsSeparateServerFaultsFromExpectedRefusals) {
+    const std::pair<int, const char*> kCases[] = {
+        {200, "info"}, {404, "info"},  {429, "info"}, {500, "error"},
+        {501, "warn"}, {502, "error"}, {503, "warn"}, {504, "error"},
+    };
+    for (const auto& [status, level] : kCases) {
+        SCOPED_TRACE(status);
+        EXPECT_EQ(AccessLevel(status), level);
+        AccessRecord record{"r", "POST", "/scim/v2/Bulk", status, "", 0, "", "", ""};
+        EXPECT_EQ(FormatAccessLine(record).rfind(std::string("level=") + level + " ", 0), 0u);
+    }
+}
+
 }  // namespace
 }  // namespace scim::http

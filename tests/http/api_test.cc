@@ -80,11 +80,36 @@ TEST_F(ApiTest, UnknownPathIsAScimNotFound) {
     ExpectScimError(api.Handle(Request("GET", "/scim/v2/Widgets")), 404, nullptr);
 }
 
+TEST_F(ApiTest, AuthenticatesBeforeItReadsTheBody) {
+    Api api = MakeApi();
+    for (const char* body : {"{not json", "[1,2]"}) {
+        SCOPED_TRACE(body);
+        HttpRequest request = Request("POST", "/scim/v2/Users", body);
+        request.headers[0].second = "Bearer wrong";
+        ExpectScimError(api.Handle(request), 401, nullptr);
+    }
+    HttpRequest oversized = Request("POST", "/scim/v2/Users", std::string(2 * 1024 * 1024, 'a'));
+    oversized.headers.clear();
+    ExpectScimError(api.Handle(oversized), 401, nullptr);
+}
+
+TEST_F(ApiTest, RejectLogsAndCountsARequestRefusedBeforeRouting) {
+    Api api = MakeApi();
+    HttpRequest request;
+    request.method = "PROPFIND";
+    HttpResponse response =
+        api.Reject(request, Error{501, std::nullopt, "this server does not implement that", {}});
+    ExpectScimError(response, 501, nullptr);
+    EXPECT_TRUE(response.Header("X-Request-Id"));
+    EXPECT_THAT(log_.back(), HasSubstr("level=warn"));
+    EXPECT_THAT(log_.back(), HasSubstr("method=PROPFIND route=- status=501"));
+}
+
 TEST_F(ApiTest, WrongMethodIsAScimMethodNotAllowedWithAllow) {
     Api api = MakeApi();
     HttpResponse response = api.Handle(Request("PUT", "/scim/v2/Users"));
     ExpectScimError(response, 405, nullptr);
-    EXPECT_THAT(response.Header("Allow"), Optional(Eq("GET, POST")));
+    EXPECT_THAT(response.Header("Allow"), Optional(Eq("GET, HEAD, POST")));
 }
 
 TEST_F(ApiTest, MissingOrBadTokenIsUnauthorizedWithChallenge) {

@@ -51,13 +51,36 @@ TEST_F(RouterTest, PrefersFixedSegmentsOverParameters) {
 TEST_F(RouterTest, ReportsAllowedMethodsForAWrongMethod) {
     RouteMatch match = router_.Match("DELETE", "/scim/v2/Users");
     EXPECT_EQ(match.kind, RouteMatch::Kind::kWrongMethod);
-    EXPECT_EQ(match.allow, "GET, POST");
+    EXPECT_EQ(match.allow, "GET, HEAD, POST");
 
     match = router_.Match("PUT", "/scim/v2/Users/42");
     EXPECT_EQ(match.kind, RouteMatch::Kind::kWrongMethod);
-    EXPECT_EQ(match.allow, "GET, PATCH");
+    EXPECT_EQ(match.allow, "GET, HEAD, PATCH");
 
     match = router_.Match("GET", "/scim/v2/Users/.search");
+    EXPECT_EQ(match.kind, RouteMatch::Kind::kWrongMethod);
+    EXPECT_EQ(match.allow, "POST");
+}
+
+TEST_F(RouterTest, MatchesPercentEncodedLiteralSegments) {
+    for (const char* path : {"/scim/v2/%55sers", "/%73cim/v2/Users", "/scim/v2/U%73ers/"}) {
+        SCOPED_TRACE(path);
+        RouteMatch match = router_.Match("GET", path);
+        ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+        EXPECT_EQ(match.route, list_);
+    }
+    RouteMatch search = router_.Match("POST", "/scim/v2/Users/%2Esearch");
+    ASSERT_EQ(search.kind, RouteMatch::Kind::kFound);
+    EXPECT_EQ(search.route, search_);
+}
+
+TEST_F(RouterTest, ServesHeadWithTheGetRoute) {
+    RouteMatch match = router_.Match("HEAD", "/scim/v2/Users/42");
+    ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+    EXPECT_EQ(match.route, get_);
+    EXPECT_EQ(match.params, std::vector<std::string>{"42"});
+
+    match = router_.Match("HEAD", "/scim/v2/Users/.search");
     EXPECT_EQ(match.kind, RouteMatch::Kind::kWrongMethod);
     EXPECT_EQ(match.allow, "POST");
 }
