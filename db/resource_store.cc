@@ -245,8 +245,82 @@ std::optional<std::string> ResourceTypeOf(soci::session& session,
     return type;
 }
 
+// Inserts the membership row when `member_id` is a user or group of the org and not yet a
+// member, in one statement whose type comes from the row that holds the id (the client's "type"
+// is not trusted). Returns the inserted member's type; nullopt when nothing was inserted (an
+// unknown id, or a member already).
+std::optional<std::string> InsertMember(soci::session& session,
+                                        const std::string& org,
+                                        const std::string& group_id,
+                                        const std::string& member_id) {
+    std::string type;
+    soci::indicator type_ind = soci::i_null;
+    session << "INSERT INTO group_members (org_id, group_id, member_id, member_type)"
+               " SELECT org_id, :g1, id, 'User' FROM users WHERE org_id = :o1 AND id = :m1"
+               " UNION ALL"
+               " SELECT org_id, :g2, id, 'Group' FROM groups WHERE org_id = :o2 AND id = :m2"
+               " ON CONFLICT DO NOTHING RETURNING member_type",
+        soci::use(group_id), soci::use(org), soci::use(member_id), soci::use(group_id),
+        soci::use(org), soci::use(member_id), soci::into(type, type_ind);
+    if (!session.got_data() || type_ind != soci::i_ok) {
+        return std::nullopt;
+    }
+    return type;
+}
+
+// True when `group_id` is among the groups nested in `member_group_id`, at any depth. UNION
+// (not UNION ALL) keeps the walk finite even over rows that already form a cycle.
+bool ContainsGroup(soci::session& session,
+                   const std::string& org,
+                   const std::string& member_group_id,
+                   const std::string& group_id) {
+    long long found = 0;
+    session << "WITH RECURSIVE nested(id) AS ("
+               " SELECT member_id FROM group_members"
+               " WHERE org_id = :o1 AND group_id = :m AND member_type = 'Group'"
+               " UNION"
+               " SELECT gm.member_id FROM group_members gm JOIN nested n ON gm.group_id = n.id"
+               " WHERE gm.org_id = :o2 AND gm.member_type = 'Group')"
+               " SELECT COUNT(*) FROM nested WHERE id = :g",
+        soci::use(org), soci::use(member_group_id), soci::use(org), soci::use(group_id),
+        soci::into(found);
+    return found > 0;
+}
+
+// Adds one member. RFC 7643 §4.2 lets groups hold groups, but a group inside itself, directly
+// or through nested groups, would make every group of the loop a member of itself and leaves
+// no answer to "which groups does this belong to" for a client that walks nesting: refused.
+// NOTE(#5): two concurrent PostgreSQL transactions adding A to B and B to A both see no cycle;
+// nothing here walks nesting, so such a loop costs nothing but its own existence.
+scim::Status AddMember(soci::session& session,
+                       const std::string& org,
+                       const std::string& group_id,
+                       const std::string& member_id) {
+    if (member_id == group_id) {
+        return Error::Scim(ScimType::kInvalidValue,
+                           "group \"" + group_id + "\" cannot be a member of itself");
+    }
+    std::optional<std::string> inserted = InsertMember(session, org, group_id, member_id);
+    if (!inserted) {
+        // Adding an existing member is a no-op (RFC 7644 §3.5.2.1); an unknown id is not.
+        if (!ResourceTypeOf(session, org, member_id)) {
+            return Error::Scim(ScimType::kInvalidValue,
+                               "member \"" + member_id + "\" is not a user or group");
+        }
+        return scim::Ok{};
+    }
+    if (*inserted == "Group" && ContainsGroup(session, org, member_id, group_id)) {
+        return Error::Scim(ScimType::kInvalidValue,
+                           "group \"" + member_id + "\" contains group \"" + group_id +
+                               "\" (directly or through nested groups), so it cannot also be "
+                               "its member");
+    }
+    return scim::Ok{};
+}
+
 // Applies membership changes of one group (RFC 7644 §3.5.2: adding an existing member and
-// removing an absent one are no-ops). Every added id must be a user or group of the same org.
+// removing an absent one are no-ops). Every added id must be a user or group of the same org,
+// and not the group itself or a group that contains it.
 scim::Status ApplyMembers(soci::session& session,
                           const std::string& org,
                           const std::string& group_id,
@@ -261,16 +335,39 @@ scim::Status ApplyMembers(soci::session& session,
             soci::use(org), soci::use(group_id), soci::use(member_id);
     }
     for (const scim::MemberRef& member : changes.add) {
-        std::optional<std::string> type = ResourceTypeOf(session, org, member.id);
-        if (!type) {
-            return Error::Scim(ScimType::kInvalidValue,
-                               "member \"" + member.id + "\" is not a user or group");
+        if (scim::Status added = AddMember(session, org, group_id, member.id); !added.ok()) {
+            return added;
         }
-        session << "INSERT INTO group_members (org_id, group_id, member_id, member_type)"
-                   " VALUES (:o, :g, :m, :t) ON CONFLICT DO NOTHING",
-            soci::use(org), soci::use(group_id), soci::use(member.id), soci::use(*type);
     }
     return scim::Ok{};
+}
+
+// Bumps a group's version by one and moves last_modified forward (never back: a transaction
+// that waited on the row lock may carry an earlier time), comparing the version only when
+// `expected` is set. Concurrent writers queue on the row instead of failing a version check.
+// Returns the row's new version, created and last_modified; nullopt when no row matched.
+std::optional<scim::StoredResource> TouchGroup(soci::session& session,
+                                               const std::string& org,
+                                               const std::string& id,
+                                               const std::string& last_modified,
+                                               std::optional<std::int64_t> expected) {
+    int any_version = expected ? 0 : 1;
+    long long version = expected.value_or(0);
+    long long next = 0;
+    scim::StoredResource out;
+    session << "UPDATE groups SET version = version + 1, last_modified = CASE WHEN"
+               " last_modified > :m1 THEN last_modified ELSE :m2 END"
+               " WHERE org_id = :o AND id = :i AND (:any = 1 OR version = :v)"
+               " RETURNING version, created, last_modified",
+        soci::use(last_modified), soci::use(last_modified), soci::use(org), soci::use(id),
+        soci::use(any_version), soci::use(version), soci::into(next), soci::into(out.created),
+        soci::into(out.last_modified);
+    if (!session.got_data()) {
+        return std::nullopt;
+    }
+    out.id = id;
+    out.version = next;
+    return out;
 }
 
 // A SELECT whose bind values are known only at run time (filter placeholders :p1, :p2, ...).
@@ -680,6 +777,31 @@ scim::Result<scim::MembershipMap> SqlResourceStore::GroupsOfMany(
                                " WHERE m.org_id = :org AND m.member_id IN ",
                                " ORDER BY m.member_id, g.id");
     });
+}
+
+scim::Result<scim::StoredResource> SqlResourceStore::UpdateMembers(
+    const scim::RequestContext& ctx,
+    std::string_view group_id,
+    std::string_view last_modified,
+    std::optional<std::int64_t> expected_version,
+    const scim::MemberChanges& members,
+    const scim::AuditEvent& event) {
+    const std::string& org = ctx.principal.org_id;
+    const std::string id(group_id);
+    const std::string modified(last_modified);
+    const Table table{"groups", false};
+    return database_->WithTransaction(
+        [&](soci::session& session) -> scim::Result<scim::StoredResource> {
+            auto touched = TouchGroup(session, org, id, modified, expected_version);
+            if (!touched) {
+                return MissedWrite(session, table, org, id);
+            }
+            if (scim::Status applied = ApplyMembers(session, org, id, members); !applied.ok()) {
+                return applied.error();
+            }
+            AppendAuditEvent(session, database_->dialect(), ctx, event, UtcNowMillis());
+            return std::move(*touched);
+        });
 }
 
 bool SqlResourceStore::Ping() {

@@ -66,6 +66,16 @@ public:
     scim::Result<scim::MembershipMap> GroupsOfMany(
         std::string_view org_id, const std::vector<std::string>& member_ids) override;
 
+    // One transaction: `version = version + 1` on the group row (compared with the stored
+    // version only when `expected_version` is set), the membership rows, the audit event. No
+    // document is read or written; the result's doc is null.
+    scim::Result<scim::StoredResource> UpdateMembers(const scim::RequestContext& ctx,
+                                                     std::string_view group_id,
+                                                     std::string_view last_modified,
+                                                     std::optional<std::int64_t> expected_version,
+                                                     const scim::MemberChanges& members,
+                                                     const scim::AuditEvent& event) override;
+
     bool Ping() override;
 
 private:

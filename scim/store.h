@@ -111,6 +111,21 @@ public:
                                           const MemberChanges& members,
                                           const AuditEvent& event) = 0;
 
+    // Applies membership changes to a group whose document does not change (a PATCH that only
+    // adds or removes members), in one transaction with the audit event: the version goes up by
+    // one and last_modified moves forward to `last_modified` (never back). The stored version is
+    // compared only when `expected_version` is set (412 on mismatch), so concurrent member
+    // changes of one group queue instead of failing; membership rows are independent. Neither
+    // the document nor the member list is read. Returns id, version, created and last_modified
+    // (doc is null). Errors as for Update, plus 400 invalidValue for a member that is the group
+    // itself or a group containing it.
+    virtual Result<StoredResource> UpdateMembers(const RequestContext& ctx,
+                                                 std::string_view group_id,
+                                                 std::string_view last_modified,
+                                                 std::optional<std::int64_t> expected_version,
+                                                 const MemberChanges& members,
+                                                 const AuditEvent& event) = 0;
+
     // Deletes the resource and every membership row that names it (as group or as member).
     virtual Status Delete(const RequestContext& ctx,
                           std::string_view type,

@@ -25,6 +25,17 @@ Result<StoredResource> AuditCountingStore::Update(const RequestContext& ctx,
     return Counted(inner_.Update(ctx, type, resource, expected_version, members, event));
 }
 
+Result<StoredResource> AuditCountingStore::UpdateMembers(
+    const RequestContext& ctx,
+    std::string_view group_id,
+    std::string_view last_modified,
+    std::optional<std::int64_t> expected_version,
+    const MemberChanges& members,
+    const AuditEvent& event) {
+    return Counted(
+        inner_.UpdateMembers(ctx, group_id, last_modified, expected_version, members, event));
+}
+
 Status AuditCountingStore::Delete(const RequestContext& ctx,
                                   std::string_view type,
                                   std::string_view id,

@@ -28,6 +28,12 @@ public:
                                   std::int64_t expected_version,
                                   const MemberChanges& members,
                                   const AuditEvent& event) override;
+    Result<StoredResource> UpdateMembers(const RequestContext& ctx,
+                                         std::string_view group_id,
+                                         std::string_view last_modified,
+                                         std::optional<std::int64_t> expected_version,
+                                         const MemberChanges& members,
+                                         const AuditEvent& event) override;
     Status Delete(const RequestContext& ctx,
                   std::string_view type,
                   std::string_view id,

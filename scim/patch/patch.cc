@@ -1,10 +1,12 @@
 #include "scim/patch/patch.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
 #include "scim/patch/applier.h"
 #include "scim/patch/document.h"
+#include "scim/patch/target.h"
 
 namespace scim::patch {
 namespace {
@@ -148,6 +150,61 @@ Result<PatchResult> Apply(const schemas::Registry& registry,
         // core's no-exceptions contract against a stored document of an unexpected shape.
         return Error::Internal(std::string("PATCH of a stored document failed: ") + e.what());
     }
+}
+
+namespace {
+
+bool IsMemberIdTarget(const Target& target, const schemas::Attribute* members) {
+    return target.attribute == members && target.extension_urn.empty() && target.sub == nullptr &&
+           (target.value_filter == nullptr || MemberIdsFromFilter(*target.value_filter));
+}
+
+bool IsMemberIdKey(const schemas::Registry& registry,
+                   const schemas::ResourceType& type,
+                   const std::string& key,
+                   const schemas::Attribute* members) {
+    if (FindTypeSchema(registry, type, key) != nullptr) {
+        return false;
+    }
+    if (key.find('[') != std::string::npos) {
+        auto target = ResolvePath(registry, type, key);
+        return target.ok() && IsMemberIdTarget(*target, members);
+    }
+    auto target = ResolveKey(registry, type, key);
+    return target.has_value() && IsMemberIdTarget(*target, members);
+}
+
+}  // namespace
+
+bool ChangesOnlyMembers(const schemas::Registry& registry,
+                        const schemas::ResourceType& type,
+                        const std::vector<Operation>& operations) {
+    const schemas::Schema* core = registry.CoreSchema(type);
+    const schemas::Attribute* members = core != nullptr ? core->Find("members") : nullptr;
+    if (members == nullptr || operations.empty()) {
+        return false;
+    }
+    auto only_members = [&](const Operation& operation) {
+        if (operation.path.has_value()) {
+            if (FindTypeSchema(registry, type, *operation.path) != nullptr) {
+                return false;
+            }
+            auto target = ResolvePath(registry, type, *operation.path);
+            return target.ok() && IsMemberIdTarget(*target, members);
+        }
+        const json* value = operation.value ? &*operation.value : nullptr;
+        if (operation.op == PatchOp::kRemove || value == nullptr || !value->is_object() ||
+            value->empty()) {
+            return false;
+        }
+        for (auto it = value->begin(); it != value->end(); ++it) {
+            if (!IsMemberIdKey(registry, type, it.key(), members)) {
+                return false;
+            }
+        }
+        return true;
+    };
+    return std::all_of(operations.begin(), operations.end(), only_members);
 }
 
 }  // namespace scim::patch

@@ -85,4 +85,13 @@ Result<PatchResult> Apply(const schemas::Registry& registry,
                           const nlohmann::json& body,
                           const MemberLoader& load_members = {});
 
+// True when every operation only adds, replaces or removes members of a group by id: path
+// `members` or `members[value eq "id" or ...]`, or a path-less add/replace whose every key is
+// `members`. Such a PATCH leaves the group document as it is and needs no read of it or of the
+// member list, so its result is Apply on an empty document: the member changes alone. False for
+// anything else, including operations that would fail (Apply reports those).
+bool ChangesOnlyMembers(const schemas::Registry& registry,
+                        const schemas::ResourceType& type,
+                        const std::vector<Operation>& operations);
+
 }  // namespace scim::patch

@@ -138,7 +138,67 @@ AuditEvent PatchEvent(const schemas::ResourceType& type,
     return event;
 }
 
+// The stored members of a group as member values, for member filters of a PATCH that are not
+// plain ids (RFC 7644 §3.5.2.2: `members[type eq "Group"]`); read only when such a filter appears.
+patch::MemberLoader MemberReader(ResourceStore& store,
+                                 const Renderer& renderer,
+                                 const schemas::Registry& registry,
+                                 std::string org_id,
+                                 std::string group_id) {
+    return [&store, &renderer, &registry, org = std::move(org_id),
+            group = std::move(group_id)]() -> Result<std::vector<nlohmann::json>> {
+        auto members = store.Members(org, group);
+        if (!members.ok()) {
+            return members.error();
+        }
+        std::vector<nlohmann::json> values;
+        for (const MemberRef& member : *members) {
+            nlohmann::json value = {{"value", member.id}, {"type", member.type}};
+            if (const auto* type = registry.FindResourceType(member.type); type != nullptr) {
+                value["$ref"] = renderer.Location(*type, member.id);
+            }
+            if (!member.display.empty()) {
+                value["display"] = member.display;
+            }
+            values.push_back(std::move(value));
+        }
+        return values;
+    };
+}
+
 }  // namespace
+
+Result<StoredResource> ResourceService::PatchMembersOnly(const RequestContext& ctx,
+                                                         const schemas::ResourceType& type,
+                                                         std::string_view id,
+                                                         const nlohmann::json& body,
+                                                         const Preconditions& pre) {
+    // The group document is not read: members live in their own rows (DESIGN.md §4), and the
+    // operations touch nothing else, so applying them to an empty document yields exactly the
+    // member changes.
+    auto patched = patch::Apply(*registry_, type, nlohmann::json::object(), body);
+    if (!patched.ok()) {
+        return patched.error();
+    }
+    std::optional<std::int64_t> expected_version;
+    if (pre.if_match || patched->members.empty()) {
+        auto current = store_.Get(ctx.principal.org_id, type.name, id);
+        if (!current.ok()) {
+            return current.error();
+        }
+        if (pre.if_match && !EtagMatches(*pre.if_match, current->version)) {
+            return Error::PreconditionFailed("the resource has changed (ETag mismatch)");
+        }
+        if (patched->members.empty()) {
+            return current;
+        }
+        // RFC 7644 §3.14: with If-Match the change applies only to the version the client saw.
+        expected_version = current->version;
+    }
+    const StoredResource group{std::string(id), 0, "", "", nlohmann::json::object()};
+    const AuditEvent event = PatchEvent(type, group, group.doc, patched->members);
+    return store_.UpdateMembers(ctx, id, Now(), expected_version, patched->members, event);
+}
 
 ResourceService::ResourceService(std::shared_ptr<const schemas::Registry> registry,
                                  ResourceStore& store,
@@ -285,8 +345,33 @@ Result<Response> ResourceService::Patch(const RequestContext& ctx,
         return parsed.error();
     }
 
+    // RFC 7644 §3.5.2 allows 200 with the resource or 204. A User gets 200 with the resource
+    // (projected by `attributes`): Okta reads it back. A Group gets 204 unless the client asks
+    // for attributes: Okta and Entra expect 204 for membership updates, and rendering every
+    // member would make adding one member cost as much as the whole group.
+    const bool no_content =
+        (*type)->name == schemas::kGroupResource && !query.attributes && !query.excluded_attributes;
+    Renderer renderer(*registry_, store_, config_);
+    auto respond = [&](const StoredResource& stored) -> Result<Response> {
+        if (no_content) {
+            return Response{204, nullptr, renderer.Location(**type, stored.id),
+                            EtagFor(stored.version)};
+        }
+        return renderer.Single(ctx.principal.org_id, **type, stored,
+                               SelectionFor(*registry_, **type, query), 200);
+    };
+    if (no_content && patch::ChangesOnlyMembers(*registry_, **type, *parsed)) {
+        auto stored = PatchMembersOnly(ctx, **type, id, body, pre);
+        if (!stored.ok()) {
+            return stored.error();
+        }
+        return respond(*stored);
+    }
+
     auto plan = [&](const StoredResource& current) -> Result<PlannedWrite> {
-        auto patched = patch::Apply(*registry_, **type, current.doc, body);
+        auto patched = patch::Apply(
+            *registry_, **type, current.doc, body,
+            MemberReader(store_, renderer, *registry_, ctx.principal.org_id, current.id));
         if (!patched.ok()) {
             return patched.error();
         }
@@ -310,21 +395,7 @@ Result<Response> ResourceService::Patch(const RequestContext& ctx,
     if (!stored.ok()) {
         return stored.error();
     }
-    // RFC 7644 §3.5.2 allows 200 with the resource or 204. A User gets 200 with the resource
-    // (projected by `attributes`): Okta reads it back. A Group gets 204 unless the client asks
-    // for attributes: Okta and Entra expect 204 for membership updates, and rendering every
-    // member would make adding one member cost as much as the whole group.
-    if ((*type)->name == schemas::kGroupResource && !query.attributes &&
-        !query.excluded_attributes) {
-        Response no_content;
-        no_content.status = 204;
-        no_content.etag = EtagFor(stored->version);
-        no_content.location = Renderer(*registry_, store_, config_).Location(**type, stored->id);
-        return no_content;
-    }
-    return Renderer(*registry_, store_, config_)
-        .Single(ctx.principal.org_id, **type, *stored, SelectionFor(*registry_, **type, query),
-                200);
+    return respond(*stored);
 }
 
 Result<Response> ResourceService::Delete(const RequestContext& ctx,

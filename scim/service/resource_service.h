@@ -99,9 +99,14 @@ public:
                              const Preconditions& pre);
     // PATCH (RFC 7644 §3.5.2) applied to the stored document, validated, written with the version
     // read; preconditions and retries as for Replace, re-applying the operations to a fresh read.
-    // A PATCH that changes nothing writes nothing (version unchanged). Always 200 with the
+    // A PATCH that changes nothing writes nothing (version unchanged). A User gets 200 with the
     // resource projected by `attributes` (RFC 7644 §3.5.2 allows 200 or 204; 200 saves clients a
-    // GET). Audit "user.patched", "user.deactivated" (active true -> false), "group.renamed",
+    // GET); a Group gets 204 unless `attributes` or `excludedAttributes` is given. A group PATCH
+    // that only adds or removes members by id (patch::ChangesOnlyMembers) reads neither the
+    // document nor the member list and is written with ResourceStore::UpdateMembers, so
+    // concurrent member changes of one group never conflict or retry; with If-Match the version
+    // is still compared. Member filters other than ids read the member list once. Audit
+    // "user.patched", "user.deactivated" (active true -> false), "group.renamed",
     // "group.members_added" / "group.members_removed" (counts in details); with several such
     // changes at once "<type>.patched" with details.changes listing them.
     Result<Response> Patch(const RequestContext& ctx,
@@ -143,6 +148,12 @@ private:
                              const schemas::ResourceType& type,
                              const Query& query);
     Result<Response> ListAll(const RequestContext& ctx, const Query& query);
+    // The PATCH of a group whose operations only change members by id: see Patch.
+    Result<StoredResource> PatchMembersOnly(const RequestContext& ctx,
+                                            const schemas::ResourceType& type,
+                                            std::string_view id,
+                                            const nlohmann::json& body,
+                                            const Preconditions& pre);
 
     std::shared_ptr<const schemas::Registry> registry_;
     ResourceStore& store_;

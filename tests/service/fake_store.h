@@ -88,6 +88,35 @@ public:
         return updated;
     }
 
+    Result<StoredResource> UpdateMembers(const RequestContext& ctx,
+                                         std::string_view group_id,
+                                         std::string_view last_modified,
+                                         std::optional<std::int64_t> expected_version,
+                                         const MemberChanges& members,
+                                         const AuditEvent& event) override {
+        std::lock_guard lock(mutex_);
+        const Key key{ctx.principal.org_id, group_id};
+        auto it = rows_.find(key);
+        if (it == rows_.end() || it->second.type != "Group") {
+            return Error::NotFound("resource not found");
+        }
+        if (expected_version && *expected_version != it->second.resource.version) {
+            return Error::PreconditionFailed("version mismatch");
+        }
+        auto status = CheckMembers(key.first, members);
+        if (!status.ok()) {
+            return status.error();
+        }
+        StoredResource& stored = it->second.resource;
+        stored.version += 1;
+        stored.last_modified = std::max(stored.last_modified, std::string(last_modified));
+        ApplyMembers(key.first, stored.id, members);
+        events_.push_back(event);
+        StoredResource out = stored;
+        out.doc = nullptr;
+        return out;
+    }
+
     Status Delete(const RequestContext& ctx,
                   std::string_view type,
                   std::string_view id,
@@ -312,6 +341,7 @@ public:
         ON_CALL(*this, Create).WillByDefault(Invoke(&fake_, &FakeStore::Create));
         ON_CALL(*this, Get).WillByDefault(Invoke(&fake_, &FakeStore::Get));
         ON_CALL(*this, Update).WillByDefault(Invoke(&fake_, &FakeStore::Update));
+        ON_CALL(*this, UpdateMembers).WillByDefault(Invoke(&fake_, &FakeStore::UpdateMembers));
         ON_CALL(*this, Delete).WillByDefault(Invoke(&fake_, &FakeStore::Delete));
         ON_CALL(*this, List).WillByDefault(Invoke(&fake_, &FakeStore::List));
         ON_CALL(*this, Members).WillByDefault(Invoke(&fake_, &FakeStore::Members));
@@ -339,6 +369,15 @@ public:
                  std::string_view,
                  const StoredResource&,
                  std::int64_t,
+                 const MemberChanges&,
+                 const AuditEvent&),
+                (override));
+    MOCK_METHOD(Result<StoredResource>,
+                UpdateMembers,
+                (const RequestContext&,
+                 std::string_view,
+                 std::string_view,
+                 std::optional<std::int64_t>,
                  const MemberChanges&,
                  const AuditEvent&),
                 (override));
