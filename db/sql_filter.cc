@@ -72,6 +72,9 @@ enum class SortForm {
 struct SortKey {
     std::string expression;
     SortForm form;
+    // A NOT NULL column (id, the folded name keys, created, lastModified): no null placement
+    // term is needed, which lets ORDER BY and keyset bounds follow the column's index.
+    bool never_null = false;
 };
 
 // The sort expression as ORDER BY compares it: text in code-point order on PostgreSQL whatever
@@ -128,7 +131,10 @@ public:
         if (!path.is_extension && !path.attribute->multi_valued) {
             if (auto column = PromotedColumn(path.attribute->name,
                                              path.sub ? path.sub->name : std::string())) {
-                return ColumnSortKey(*column, leaf);
+                SortKey key = ColumnSortKey(*column, leaf);
+                key.never_null = column->folded_column || path.attribute->name == "id" ||
+                                 path.attribute->name == "meta";
+                return key;
             }
         }
         if (path.attribute->multi_valued) {
@@ -173,9 +179,19 @@ public:
                 "(" + is_null + " AND " + id_column + op + id_after + ")";
             return descending ? "(" + not_null + " OR " + later_null + ")" : later_null;
         }
+        const std::string compared = OrderOperand(*sort_by, key->expression, options_.dialect);
+        if (key->never_null && !Pg()) {
+            // SQLite turns a row-value comparison into a range of the (org_id, key, id) index;
+            // the equivalent OR below would make it walk the index from its start.
+            return "(" + compared + ", " + id_column + ")" + op + "(" + *greater + ", " + Bind(id) +
+                   ")";
+        }
         const std::string equal = *KeyOperand(*key, value);
         const std::string id_after = Bind(id);
-        const std::string compared = OrderOperand(*sort_by, key->expression, options_.dialect);
+        if (key->never_null) {
+            return "(" + compared + op + *greater + " OR (" + compared + " = " + equal + " AND " +
+                   id_column + op + id_after + "))";
+        }
         const std::string past = "(" + compared + op + *greater + " OR (" + compared + " = " +
                                  equal + " AND " + id_column + op + id_after + "))";
         return descending ? "(" + not_null + " AND " + past + ")"
@@ -968,9 +984,12 @@ scim::Result<std::string> CompileOrderBy(const schemas::ResolvedPath* sort_by,
     if (!key.ok()) {
         return std::move(key).error();
     }
+    const std::string ordered = OrderOperand(*sort_by, key->expression, dialect) + direction;
+    if (key->never_null) {
+        return ordered + ", " + id;
+    }
     // Rows without a value go last ascending and first descending on both backends.
-    return "(" + key->expression + ") IS NULL" + direction + ", " +
-           OrderOperand(*sort_by, key->expression, dialect) + direction + ", " + id;
+    return "(" + key->expression + ") IS NULL" + direction + ", " + ordered + ", " + id;
 }
 
 scim::Result<SqlFragment> CompileKeysetAfter(const schemas::ResolvedPath* sort_by,

@@ -232,7 +232,9 @@ int Serve(const Flags& flags) {
 
     auth::SystemClock clock;
     db::TokenStore tokens(*database, pepper, clock);
-    auth::Authenticator authenticator(tokens, pepper, clock);
+    auth::AuthenticatorOptions auth_options;
+    auth_options.credential_cache_ttl = auth::kMaxCredentialCacheTtl;
+    auth::Authenticator authenticator(tokens, pepper, clock, auth_options);
     scimd::OrgSatAuthenticator org_sat(authenticator);
     scim::http::Metrics metrics(scim::http::Api::RouteTemplates(), {std::to_string(*version)});
     metrics.SetPoolProbe([db = *database] {

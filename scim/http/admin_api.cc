@@ -497,6 +497,8 @@ Result<AdminApi::Reply> AdminApi::RotateToken(AdminCall& call, const Json& body)
         }
     }
     auto issued = tokens_.RotateToken(call.ctx.principal.org_id, call.params[0], grace, call.ctx);
+    // Even a failed call may have committed: the old secret must not outlive it in the cache.
+    authenticator_.Forget(call.ctx.principal.org_id, call.params[0]);
     CountAuditEvent(issued.ok());
     if (!issued.ok()) {
         return issued.error();
@@ -511,6 +513,7 @@ Result<AdminApi::Reply> AdminApi::RevokeToken(AdminCall& call, bool answer_with_
     auto before = tokens_.GetToken(org, call.params[0]);
     const bool was_revoked = before.ok() && before->revoked_at.has_value();
     Status revoked = tokens_.RevokeToken(org, call.params[0], call.ctx);
+    authenticator_.Forget(org, call.params[0]);
     if (!revoked.ok()) {
         return revoked.error();
     }

@@ -197,9 +197,13 @@ TEST(SqlOrderByTest, EndsWithIdForAStableOrder) {
     ASSERT_TRUE(path.has_value());
     auto order = CompileOrderBy(&*path, users, true, Dialect::kPostgres);
     ASSERT_TRUE(order.ok());
-    EXPECT_EQ(*order,
-              "(users.user_name_key) IS NULL DESC, (users.user_name_key) COLLATE \"C\" DESC, "
-              "users.id DESC");
+    // user_name_key is NOT NULL, so no null placement term stands before it.
+    EXPECT_EQ(*order, "(users.user_name_key) COLLATE \"C\" DESC, users.id DESC");
+    auto display = Registry().Resolve(users, "displayName");
+    ASSERT_TRUE(display.has_value());
+    EXPECT_EQ(*CompileOrderBy(&*display, users, false, Dialect::kSqlite),
+              "(lower(users.display_name)) IS NULL ASC, lower(users.display_name) ASC, "
+              "users.id ASC");
 }
 
 TEST(SqlOrderByTest, RefusesSortingByMembership) {

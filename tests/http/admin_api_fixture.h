@@ -64,7 +64,11 @@ protected:
         }
         tokens_ = std::make_unique<db::TokenStore>(db_, auth::Pepper(), clock_);
         audit_ = std::make_unique<db::AuditStore>(db_);
-        authenticator_ = std::make_unique<auth::Authenticator>(*tokens_, auth::Pepper(), clock_);
+        // The program's cache setting, so revocation tests show that the admin API evicts.
+        auth::AuthenticatorOptions auth_options;
+        auth_options.credential_cache_ttl = auth::kMaxCredentialCacheTtl;
+        authenticator_ =
+            std::make_unique<auth::Authenticator>(*tokens_, auth::Pepper(), clock_, auth_options);
         scim_auth_ = std::make_unique<OrgSatOnly>(*authenticator_);
         metrics_ = std::make_unique<Metrics>(Api::RouteTemplates(), BuildInfo{"1"});
         AdminApiOptions admin_options;

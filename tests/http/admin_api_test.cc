@@ -96,6 +96,7 @@ TEST_P(AdminApiTest, DeleteRevokesWithNoContent) {
 
 TEST_P(AdminApiTest, RotationWithoutGraceRefusesTheOldSecretAtOnce) {
     auto [token, old_secret] = CreateToken({{"name", "okta"}, {"level", "org"}});
+    ASSERT_EQ(ScimStatus(old_secret), 200);  // now verified and cached
     HttpResponse rotated =
         AsAdmin("POST", "/api/v1/tokens/" + token["id"].get<std::string>() + "/rotate");
     ASSERT_EQ(rotated.status, 200) << rotated.body;
