@@ -220,15 +220,30 @@ std::optional<long long> CurrentVersion(soci::session& session,
     return version;
 }
 
+// An id as quoted in an error detail: a client can send an id of any length, and a detail that
+// repeats kilobytes of it helps nobody, so it is cut at 64 bytes (on a UTF-8 boundary).
+std::string ShownId(const std::string& id) {
+    constexpr std::size_t kShown = 64;
+    if (id.size() <= kShown) {
+        return id;
+    }
+    std::size_t end = kShown;
+    while (end > 0 && (static_cast<unsigned char>(id[end]) & 0xC0) == 0x80) {
+        --end;
+    }
+    return id.substr(0, end) + "...";
+}
+
 // After a versioned write matched no row: 404 when the row is gone, else 412.
 Error MissedWrite(soci::session& session,
                   const Table& table,
                   const std::string& org,
                   const std::string& id) {
     if (!CurrentVersion(session, table, org, id)) {
-        return Error::NotFound("resource " + id + " not found");
+        return Error::NotFound("resource " + ShownId(id) + " not found");
     }
-    return Error::PreconditionFailed("resource " + id + " was modified by another request");
+    return Error::PreconditionFailed("resource " + ShownId(id) +
+                                     " was modified by another request");
 }
 
 // "User" or "Group" when `id` names a resource of the org; nullopt otherwise.
@@ -561,7 +576,7 @@ scim::Result<scim::StoredResource> SqlResourceStore::Get(std::string_view org_id
             session << sql, soci::use(org), soci::use(wanted), soci::into(version),
                 soci::into(out.created), soci::into(out.last_modified), soci::into(doc);
             if (!session.got_data()) {
-                return Error::NotFound("resource " + wanted + " not found");
+                return Error::NotFound("resource " + ShownId(wanted) + " not found");
             }
             out.id = wanted;
             out.version = version;
