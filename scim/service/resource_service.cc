@@ -360,12 +360,21 @@ Result<Response> ResourceService::Patch(const RequestContext& ctx,
         return renderer.Single(ctx.principal.org_id, **type, stored,
                                SelectionFor(*registry_, **type, query), 200);
     };
-    if (no_content && patch::ChangesOnlyMembers(*registry_, **type, *parsed)) {
+    if (patch::ChangesOnlyMembers(*registry_, **type, *parsed)) {
         auto stored = PatchMembersOnly(ctx, **type, id, body, pre);
         if (!stored.ok()) {
             return stored.error();
         }
-        return respond(*stored);
+        if (no_content) {
+            return respond(*stored);
+        }
+        // The member-only write returns no document; the client asked for attributes, so read
+        // the group back (its state now, which includes this change).
+        auto current = store_.Get(ctx.principal.org_id, (*type)->name, id);
+        if (!current.ok()) {
+            return current.error();
+        }
+        return respond(*current);
     }
 
     auto plan = [&](const StoredResource& current) -> Result<PlannedWrite> {

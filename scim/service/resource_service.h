@@ -105,10 +105,11 @@ public:
     // that only adds or removes members by id (patch::ChangesOnlyMembers) reads neither the
     // document nor the member list and is written with ResourceStore::UpdateMembers, so
     // concurrent member changes of one group never conflict or retry; with If-Match the version
-    // is still compared. Member filters other than ids read the member list once. Audit
-    // "user.patched", "user.deactivated" (active true -> false), "group.renamed",
-    // "group.members_added" / "group.members_removed" (counts in details); with several such
-    // changes at once "<type>.patched" with details.changes listing them.
+    // is still compared, and with `attributes` the group is read back after the write. Member
+    // filters other than ids read the member list once. Audit "user.patched", "user.deactivated"
+    // (active true -> false), "group.renamed", "group.members_added" / "group.members_removed"
+    // (counts in details); with several such changes at once "<type>.patched" with details.changes
+    // listing them.
     Result<Response> Patch(const RequestContext& ctx,
                            std::string_view type,
                            std::string_view id,

@@ -1,4 +1,6 @@
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "service_fixture.h"
@@ -118,6 +120,52 @@ TEST_F(PatchMembersTest, RenameWithMembersStillWritesTheDocumentWithItsVersion) 
         {Op("replace", "displayName", "Operators"), Op("add", "members", {{{"value", alice}}})});
     auto patched = service_->Patch(ctx_, "Group", group, body, Query{}, {});
     ASSERT_TRUE(patched.ok()) << patched.error().detail;
+    EXPECT_EQ(MemberIds(group), std::vector<std::string>{alice});
+}
+
+// Many clients adding one member each to the same group, at once: every add lands and none is
+// retried. A retry would re-read the group (Get) before writing again; the member-only path never
+// reads it, and its write cannot fail on a version it did not ask for.
+TEST_F(PatchMembersTest, ConcurrentMemberAddsNeedNoRetry) {
+    constexpr int kClients = 64;
+    std::vector<std::string> users;
+    for (int i = 0; i < kClients; ++i) {
+        users.push_back(CreateUser("user-" + std::to_string(i)));
+    }
+    const std::string group = CreateGroup("Everyone");
+    EXPECT_CALL(store_, Get(_, _, _)).Times(0);
+    EXPECT_CALL(store_, Update(_, _, _, _, _, _)).Times(0);
+    EXPECT_CALL(store_, UpdateMembers(_, _, _, _, _, _)).Times(kClients);
+
+    std::atomic<int> failures = 0;
+    std::vector<std::thread> clients;
+    for (int i = 0; i < kClients; ++i) {
+        clients.emplace_back([&, i] {
+            auto patched =
+                service_->Patch(ctx_, "Group", group, AddMembers({users[i]}), Query{}, {});
+            if (!patched.ok() || patched->status != 204) {
+                ++failures;
+            }
+        });
+    }
+    for (auto& client : clients) {
+        client.join();
+    }
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(MemberIds(group).size(), static_cast<std::size_t>(kClients));
+}
+
+TEST_F(PatchMembersTest, MemberOnlyPatchWithAttributesReadsTheGroupBackAfterTheWrite) {
+    const std::string alice = CreateUser("alice");
+    const std::string group = CreateGroup("Admins");
+    EXPECT_CALL(store_, Update(_, _, _, _, _, _)).Times(0);
+    Query query;
+    query.excluded_attributes = "members";
+    auto patched = service_->Patch(ctx_, "Group", group, AddMembers({alice}), query, {});
+    ASSERT_TRUE(patched.ok()) << patched.error().detail;
+    EXPECT_EQ(patched->status, 200);
+    EXPECT_EQ(patched->body["displayName"], "Admins");
+    EXPECT_EQ(patched->body["meta"]["version"], "W/\"2\"");
     EXPECT_EQ(MemberIds(group), std::vector<std::string>{alice});
 }
 
