@@ -434,6 +434,11 @@ scim::Result<IssuedToken> TokenStore::RotateToken(std::string_view org_id,
                                                   std::string_view token_id,
                                                   std::optional<std::chrono::seconds> grace,
                                                   const scim::RequestContext& actor) {
+    if (grace && *grace > kMaxRotationGrace) {
+        // A grace is for switching clients over; a long one keeps a possibly leaked secret alive.
+        return scim::Error::BadRequest(scim::ScimType::kInvalidValue,
+                                       "the grace period may be at most 30 days");
+    }
     auto context = ContextFor(org_id, actor);
     if (!context.ok()) {
         return context.error();

@@ -69,6 +69,9 @@ struct TokenSpec {
     std::optional<std::chrono::seconds> expires_in;  // none: the token does not expire
 };
 
+// The longest grace RotateToken accepts.
+inline constexpr std::chrono::seconds kMaxRotationGrace = std::chrono::hours(24 * 30);
+
 class TokenStore final : public auth::CredentialSource {
 public:
     // `clock` must outlive the store.
@@ -99,7 +102,8 @@ public:
     scim::Result<TokenInfo> GetToken(std::string_view org_id, std::string_view token_id);
 
     // Gives the token a new secret. The old secret stops working now, or after `grace` when one
-    // is given (a grace already running is never extended). 404 unknown, 409 revoked.
+    // is given (a grace already running is never extended). 400 when `grace` exceeds
+    // kMaxRotationGrace, 404 unknown, 409 revoked.
     scim::Result<IssuedToken> RotateToken(std::string_view org_id,
                                           std::string_view token_id,
                                           std::optional<std::chrono::seconds> grace,

@@ -197,6 +197,15 @@ HttpResponse Fail(const Error& error, AccessRecord& record) {
 }  // namespace
 
 HttpResponse Api::Handle(const HttpRequest& request) {
+    if (auto client = ForwardedClient(request, options_.trusted_proxies)) {
+        HttpRequest forwarded = request;
+        forwarded.peer = std::move(*client);
+        return HandleFromClient(forwarded);
+    }
+    return HandleFromClient(request);
+}
+
+HttpResponse Api::HandleFromClient(const HttpRequest& request) {
     auto start = std::chrono::steady_clock::now();
     AccessRecord record;
     record.request_id = RequestIdFor(request);

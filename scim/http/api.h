@@ -9,6 +9,7 @@
 
 #include "scim/http/access_log.h"
 #include "scim/http/backend.h"
+#include "scim/http/client_address.h"
 #include "scim/http/exchange.h"
 #include "scim/http/router.h"
 
@@ -37,6 +38,9 @@ struct ApiOptions {
     // holds counts only, and the endpoint is meant for the private network (docs/operations.md).
     // Null answers /metrics with 404.
     Metrics* metrics = nullptr;
+    // Proxies whose X-Forwarded-For is believed (see ForwardedClient); empty: the TCP peer is
+    // always the client address.
+    std::vector<Cidr> trusted_proxies;
 };
 
 class Api {
@@ -58,6 +62,8 @@ public:
     static std::vector<std::string> RouteTemplates();
 
 private:
+    // Handle once the client address is settled in `request.peer`.
+    HttpResponse HandleFromClient(const HttpRequest& request);
     enum class Access { kPublic, kMetrics, kDiscovery, kScim, kAdmin };
     struct Call;
     using Handler = Result<Response> (Api::*)(Call&);

@@ -19,6 +19,7 @@
 #include "http/process.h"
 #include "scim/http/admin_api.h"
 #include "scim/http/api.h"
+#include "scim/http/client_address.h"
 #include "scim/http/metrics.h"
 
 // The whole Api (route table, access log) with the admin API on real token and audit stores,
@@ -56,6 +57,8 @@ private:
 class AdminApiTest : public db_test::DbTest {
 protected:
     static constexpr const char* kPeer = "127.0.0.9";
+    // Proxies whose X-Forwarded-For the Api believes; kPeer is not one of them.
+    static constexpr const char* kTrustedProxies = "10.9.0.0/16, fd00:9::/32";
 
     void SetUp() override {
         DbTest::SetUp();
@@ -83,6 +86,7 @@ protected:
             log_.emplace_back(line);
         };
         options.admin = admin_.get();
+        options.trusted_proxies = *ParseCidrList(kTrustedProxies);
         api_ = std::make_unique<Api>(backend_, *scim_auth_, std::move(options));
 
         cli_.principal.kind = CredentialKind::kCli;
@@ -140,7 +144,8 @@ protected:
                       std::string_view target,
                       std::string_view token,
                       std::string body = "",
-                      std::string peer = kPeer) {
+                      std::string peer = kPeer,
+                      const HeaderList& extra_headers = {}) {
         HttpRequest request;
         request.method = std::move(method);
         std::string_view path = target.substr(0, target.find('?'));
@@ -163,6 +168,7 @@ protected:
         if (!body.empty()) {
             request.headers.emplace_back("Content-Type", "application/json");
         }
+        request.headers.insert(request.headers.end(), extra_headers.begin(), extra_headers.end());
         request.headers.emplace_back("X-Request-Id", "req-" + std::to_string(++request_count_));
         request.body = std::move(body);
         request.peer = std::move(peer);

@@ -123,6 +123,20 @@ TEST_P(AdminApiTest, RotationWithGraceAcceptsBothSecretsUntilTheGraceEnds) {
     EXPECT_EQ(ScimStatus(new_secret), 200);
 }
 
+TEST_P(AdminApiTest, RotationGraceIsCappedAtThirtyDays) {
+    auto [token, secret] = CreateToken({{"name", "okta"}, {"level", "org"}});
+    const std::string path = "/api/v1/tokens/" + token["id"].get<std::string>() + "/rotate";
+    for (const char* grace : {"100000d", "31d", "721h", "2592001s"}) {
+        SCOPED_TRACE(grace);
+        HttpResponse refused = AsAdmin("POST", path, Json{{"grace_period", grace}}.dump());
+        ExpectError(refused, 400, "invalid_request");
+        EXPECT_THAT(Body(refused)["error"]["message"].get<std::string>(),
+                    ::testing::HasSubstr("30 days"));
+    }
+    EXPECT_EQ(AsAdmin("POST", path, R"({"grace_period": "30d"})").status, 200);
+    EXPECT_EQ(AsAdmin("POST", path, R"({"grace_period": "720h"})").status, 200);
+}
+
 TEST_P(AdminApiTest, RotatingARevokedTokenIsAConflict) {
     auto [token, secret] = CreateToken({{"name", "okta"}, {"level", "org"}});
     std::string path = "/api/v1/tokens/" + token["id"].get<std::string>();
@@ -226,6 +240,46 @@ struct BadInput {
     int status;
     const char* code;
 };
+
+// Behind a load balancer every client shares the balancer's address: a trusted proxy's
+// X-Forwarded-For names the client, so one client's failures do not slow the others.
+TEST_P(AdminApiTest, BehindATrustedProxyThrottlingKeysOnTheForwardedClient) {
+    const std::string proxy = "10.9.0.1";
+    const HeaderList failing = {{"X-Forwarded-For", "198.51.100.7"}};
+    HttpResponse last;
+    for (int i = 0; i < 25 && last.status != 429; ++i) {
+        last = Send("GET", "/api/v1/tokens", "scimd_akey_nope", "", proxy, failing);
+    }
+    ExpectError(last, 429, "too_many_requests");
+    // Another client through the same two proxies (the header also lists the inner one).
+    const HeaderList other = {{"X-Forwarded-For", "203.0.113.5, 10.9.0.2"}};
+    EXPECT_EQ(Send("GET", "/api/v1/whoami", admin_key_, "", proxy, other).status, 200);
+    // The throttled client stays throttled, even behind another trusted proxy.
+    EXPECT_EQ(Send("GET", "/api/v1/whoami", admin_key_, "", "10.9.0.2", failing).status, 429);
+    // The audit log records the forwarded client.
+    CreateWorkspace("behind-proxy");
+    HttpResponse created = Send("POST", "/api/v1/workspaces", admin_key_,
+                                nlohmann::json{{"name", "proxied"}}.dump(), proxy, other);
+    ASSERT_EQ(created.status, 201) << created.body;
+    HttpResponse page = AsAdmin("GET", "/v2/audit-logs");
+    EXPECT_NE(page.body.find("\"203.0.113.5\""), std::string::npos);
+}
+
+// Any client can send X-Forwarded-For; from a peer that is not a trusted proxy it is ignored,
+// so changing it cannot escape throttling.
+TEST_P(AdminApiTest, FromAnUntrustedPeerXForwardedForIsIgnored) {
+    const std::string peer = "127.0.0.78";
+    HttpResponse last;
+    for (int i = 0; i < 25 && last.status != 429; ++i) {
+        last = Send("GET", "/api/v1/tokens", "scimd_akey_nope", "", peer,
+                    {{"X-Forwarded-For", "198.51.100." + std::to_string(i + 1)}});
+    }
+    ExpectError(last, 429, "too_many_requests");
+    EXPECT_EQ(
+        Send("GET", "/api/v1/whoami", admin_key_, "", peer, {{"X-Forwarded-For", "203.0.113.99"}})
+            .status,
+        429);
+}
 
 TEST_P(AdminApiTest, BadInputIsAClear4xxNeverA500) {
     std::string ws = CreateWorkspace("emea");
