@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <libpq-fe.h>
 #include <mutex>
+#include <poll.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <soci/connection-pool.h>
@@ -19,8 +23,10 @@ namespace db {
 
 namespace {
 
-// How long a request waits for a free pooled session before it is told to retry (503).
-constexpr int kLeaseTimeoutMs = 10'000;
+using Clock = std::chrono::steady_clock;
+
+// How often the PostgreSQL watchdog looks at the statements in flight.
+constexpr auto kWatchdogTick = std::chrono::milliseconds(100);
 // SQLite waits this long on a locked database inside one statement before reporting BUSY.
 constexpr int kSqliteBusyTimeoutMs = 2'000;
 // Re-runs of a transaction that lost a race (SQLite BUSY/LOCKED, PG serialization/deadlock).
@@ -49,8 +55,8 @@ Failure ClassifyPostgres(const soci::postgresql_soci_error& error) {
     if (state == "40001" || state == "40P01") {
         return Failure::kConflict;
     }
-    if (state == "57014") {
-        return Failure::kTimeout;  // statement_timeout fired
+    if (state == "57014" || state == "55P03") {
+        return Failure::kTimeout;  // statement_timeout or lock_timeout fired
     }
     // Class 08 is connection exceptions; 57P01..57P03 are the server shutting down or starting.
     if (StartsWith(state, "08") || StartsWith(state, "57P")) {
@@ -105,6 +111,42 @@ bool PostgresConnectionBad(soci::session& session) {
            PQstatus(backend->conn_) != CONNECTION_OK;
 }
 
+enum class Probe { kAnswered, kRefused, kSilent };
+
+// Opens and closes one connection without blocking longer than `budget`: kAnswered when the
+// server completed the handshake, kRefused when it said no (refused, bad password, too many
+// clients: it is alive, and the real open reports why), kSilent when it did not answer in time.
+// libpq's own connect_timeout cannot do this: it rounds anything under 2 s up to 2 s.
+Probe ProbeServer(const std::string& conninfo, std::chrono::milliseconds budget) {
+    const auto deadline = Clock::now() + budget;
+    PGconn* conn = PQconnectStart(conninfo.c_str());
+    if (conn == nullptr) {
+        return Probe::kRefused;
+    }
+    Probe outcome = Probe::kRefused;
+    PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+    while (PQstatus(conn) != CONNECTION_BAD) {
+        if (state == PGRES_POLLING_OK) {
+            outcome = Probe::kAnswered;
+            break;
+        }
+        if (state == PGRES_POLLING_FAILED) {
+            break;
+        }
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        pollfd wait{PQsocket(conn),
+                    static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+        if (left.count() <= 0 || poll(&wait, 1, static_cast<int>(left.count())) == 0) {
+            outcome = Probe::kSilent;
+            break;
+        }
+        state = PQconnectPoll(conn);
+    }
+    PQfinish(conn);
+    return outcome;
+}
+
 }  // namespace
 
 std::string_view DialectName(Dialect dialect) {
@@ -143,28 +185,49 @@ scim::Error TranslateException(const std::exception& error) {
 
 // A fixed set of sessions shared by all threads. A slot whose connection broke is reopened when
 // it is next leased, so the process recovers from a database restart without restarting.
+// On PostgreSQL a watchdog thread cuts off the statements in flight when the server stops
+// answering (DatabaseOptions).
 class Database::Pool {
 public:
-    Pool(Dialect dialect, std::string connect_string, std::size_t size)
+    Pool(Dialect dialect,
+         std::string connect_string,
+         const DatabaseOptions& options,
+         std::size_t size)
         : dialect_(dialect),
           connect_string_(std::move(connect_string)),
+          options_(options),
           pool_(size),
           size_(size),
-          broken_(size, false) {}
+          broken_(size, false),
+          flights_(size) {}
+
+    ~Pool() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        if (watchdog_.joinable()) {
+            watchdog_.join();
+        }
+    }
 
     void OpenAll() {
         for (std::size_t i = 0; i < size_; ++i) {
             Connect(pool_.at(i));
+        }
+        if (dialect_ == Dialect::kPostgres && options_.connect_timeout_ms > 0) {
+            watchdog_ = std::thread([this] { WatchdogLoop(); });
         }
     }
 
     std::size_t size() const { return size_; }
     Dialect dialect() const { return dialect_; }
 
-    // Leases a session; nullopt when none frees up within kLeaseTimeoutMs.
+    // Leases a session; nullopt when none frees up within the pool wait.
     std::optional<std::size_t> Lease() {
         std::size_t pos = 0;
-        if (!pool_.try_lease(pos, kLeaseTimeoutMs)) {
+        if (!pool_.try_lease(pos, options_.pool_wait_ms)) {
             return std::nullopt;
         }
         return pos;
@@ -195,11 +258,70 @@ public:
 
     void MarkBroken(std::size_t pos) { SetBroken(pos, true); }
 
+    // Brackets work on a connected slot so the watchdog can see it. The socket is duplicated
+    // so that cutting it off can never hit a descriptor number libpq closed and reused.
+    void BeginFlight(std::size_t pos) {
+        if (dialect_ != Dialect::kPostgres) {
+            return;
+        }
+        auto* backend = static_cast<soci::postgresql_session_backend*>(pool_.at(pos).get_backend());
+        const int fd =
+            backend != nullptr && backend->conn_ != nullptr ? dup(PQsocket(backend->conn_)) : -1;
+        std::lock_guard lock(mutex_);
+        flights_[pos] = {true, false, Clock::now(), fd};
+    }
+    void EndFlight(std::size_t pos) {
+        if (dialect_ != Dialect::kPostgres) {
+            return;
+        }
+        std::lock_guard lock(mutex_);
+        Flight& flight = flights_[pos];
+        flight.busy = false;
+        if (flight.fd >= 0) {
+            close(flight.fd);
+            flight.fd = -1;
+        }
+    }
+    // True when the watchdog cut the slot's last flight off because the server went silent.
+    bool WasCut(std::size_t pos) {
+        std::lock_guard lock(mutex_);
+        return flights_[pos].cut;
+    }
+
 private:
+    struct Flight {
+        bool busy = false;
+        bool cut = false;
+        Clock::time_point since;
+        int fd = -1;
+    };
+
+    std::chrono::milliseconds HalfConnectTimeout() const {
+        return std::chrono::milliseconds(std::max(1, options_.connect_timeout_ms / 2));
+    }
+
     void Connect(soci::session& session) {
-        session.open(dialect_ == Dialect::kSqlite ? "sqlite3" : "postgresql", connect_string_);
         if (dialect_ == Dialect::kSqlite) {
+            session.open("sqlite3", connect_string_);
             ConfigureSqlite(session);
+            return;
+        }
+        // A server that accepts TCP but never answers would hold open() for libpq's connect
+        // timeout (2 s at the least); the probe finds out within ours.
+        if (options_.connect_timeout_ms > 0 &&
+            ProbeServer(connect_string_, std::chrono::milliseconds(options_.connect_timeout_ms)) ==
+                Probe::kSilent) {
+            throw soci::postgresql_soci_error("database server did not answer within " +
+                                                  std::to_string(options_.connect_timeout_ms) +
+                                                  " ms",
+                                              "08001");
+        }
+        session.open("postgresql", connect_string_);
+        if (options_.statement_timeout_ms > 0) {
+            session << "SET statement_timeout = " + std::to_string(options_.statement_timeout_ms);
+        }
+        if (options_.lock_timeout_ms > 0) {
+            session << "SET lock_timeout = " + std::to_string(options_.lock_timeout_ms);
         }
     }
 
@@ -209,6 +331,47 @@ private:
         session << "PRAGMA busy_timeout=" + std::to_string(kSqliteBusyTimeoutMs);
         session << "PRAGMA foreign_keys=ON";
         session << "PRAGMA synchronous=NORMAL";
+    }
+
+    // True when some statement has waited longer than `stall` (under mutex_).
+    bool AnyStalled(Clock::time_point now, std::chrono::milliseconds stall) const {
+        return std::any_of(flights_.begin(), flights_.end(), [&](const Flight& flight) {
+            return flight.busy && !flight.cut && now - flight.since >= stall;
+        });
+    }
+
+    // Cuts off every statement that started before `probe_started` (under mutex_): libpq then
+    // sees the connection closed and the statement fails at once.
+    void CutFlightsBefore(Clock::time_point probe_started) {
+        for (Flight& flight : flights_) {
+            if (flight.busy && !flight.cut && flight.since <= probe_started && flight.fd >= 0) {
+                flight.cut = true;
+                shutdown(flight.fd, SHUT_RDWR);
+            }
+        }
+    }
+
+    // A statement that waits half the connect timeout triggers a probe bounded by the other
+    // half, so a silent server is noticed within the connect timeout. Probes run at most once
+    // per half timeout, and only while statements are that slow.
+    void WatchdogLoop() {
+        const std::chrono::milliseconds half = HalfConnectTimeout();
+        Clock::time_point last_probe{};
+        std::unique_lock lock(mutex_);
+        while (!stopping_) {
+            wake_.wait_for(lock, kWatchdogTick);
+            const auto now = Clock::now();
+            if (stopping_ || !AnyStalled(now, half) || now - last_probe < half) {
+                continue;
+            }
+            last_probe = now;
+            lock.unlock();
+            const Probe probe = ProbeServer(connect_string_, half);
+            lock.lock();
+            if (probe == Probe::kSilent) {
+                CutFlightsBefore(now);
+            }
+        }
     }
 
     bool IsBroken(std::size_t pos) {
@@ -222,23 +385,35 @@ private:
 
     Dialect dialect_;
     std::string connect_string_;
+    DatabaseOptions options_;
     soci::connection_pool pool_;
     std::size_t size_;
     std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
     std::vector<bool> broken_;
+    std::vector<Flight> flights_;
+    std::thread watchdog_;
 };
 
 scim::Result<std::shared_ptr<Database>> Database::Open(std::string_view url,
                                                        std::size_t pool_size) {
+    DatabaseOptions options;
+    options.pool_size = pool_size;
+    return Open(url, options);
+}
+
+scim::Result<std::shared_ptr<Database>> Database::Open(std::string_view url,
+                                                       const DatabaseOptions& options) {
     auto target = ParseDatabaseUrl(url);
     if (!target.ok()) {
         return std::move(target).error();
     }
-    std::size_t size = std::max<std::size_t>(pool_size, 1);
+    std::size_t size = std::max<std::size_t>(options.pool_size, 1);
     if (target->memory) {
         size = 1;
     }
-    auto pool = std::make_unique<Pool>(target->dialect, target->connect_string, size);
+    auto pool = std::make_unique<Pool>(target->dialect, target->connect_string, options, size);
     try {
         pool->OpenAll();
     } catch (const std::exception& error) {
@@ -278,6 +453,23 @@ private:
     std::function<void()> give_back_;
 };
 
+}  // namespace
+
+// Keeps a slot visible to the watchdog while work runs on it.
+class Database::FlightGuard {
+public:
+    FlightGuard(Pool& pool, std::size_t pos) : pool_(pool), pos_(pos) { pool_.BeginFlight(pos_); }
+    ~FlightGuard() { pool_.EndFlight(pos_); }
+    FlightGuard(const FlightGuard&) = delete;
+    FlightGuard& operator=(const FlightGuard&) = delete;
+
+private:
+    Pool& pool_;
+    std::size_t pos_;
+};
+
+namespace {
+
 void RollbackQuietly(soci::session& session) {
     try {
         session << "ROLLBACK";
@@ -307,6 +499,7 @@ scim::Status Database::RunErased(bool transactional,
         bool committing = false;
         try {
             pool_->EnsureConnected(*pos);
+            FlightGuard flight(*pool_, *pos);
             if (transactional) {
                 session << (dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
             }
@@ -325,6 +518,13 @@ scim::Status Database::RunErased(bool transactional,
                 RollbackQuietly(session);
             }
             const Failure failure = Classify(error);
+            if (pool_->WasCut(*pos)) {
+                // The server went silent: reconnecting now would only wait again.
+                pool_->MarkBroken(*pos);
+                return scim::Error::Unavailable(
+                    "database server stopped answering; statement "
+                    "cut off");
+            }
             const bool lost = pool_->CheckAfterFailure(*pos) || failure == Failure::kConnection;
             if (lost) {
                 pool_->MarkBroken(*pos);

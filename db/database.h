@@ -33,7 +33,8 @@ std::string RedactUrl(std::string_view url);
 //   unique violation                          -> 409 uniqueness (generic detail; stores that
 //                                                know which attribute rewrite the detail)
 //   connection lost / refused / timed out,
-//   SQLite BUSY or LOCKED, PG statement timeout -> 503 (Error::Unavailable)
+//   SQLite BUSY or LOCKED, PG statement or lock
+//   timeout                                   -> 503 (Error::Unavailable)
 //   anything else                             -> 500 (Error::Internal, message for the log only)
 // Never puts SQL text or a DSN into `detail`.
 scim::Error TranslateException(const std::exception& error);
@@ -43,6 +44,24 @@ scim::Error TranslateException(const std::exception& error);
 // both can carry filter values or personal data, so both are cut.
 std::string LoggableMessage(std::string_view message);
 
+// Bounds on how long a request may wait for the database, so that a database that hangs gives
+// a quick 503 instead of holding request threads (and /readyz fails while it lasts).
+struct DatabaseOptions {
+    std::size_t pool_size = 4;  // at least 1; sqlite::memory: always uses 1
+    // How long a request waits for a free pooled session before it gets 503.
+    int pool_wait_ms = 1'000;
+    // PostgreSQL: how long opening a connection may take, up to a server that answers the
+    // startup handshake; also how long a server may stay silent on a fresh connection while
+    // a statement runs before it counts as hung (see below).
+    int connect_timeout_ms = 800;
+    // PostgreSQL: server-side bounds set on every session (SET statement_timeout / lock_timeout)
+    // so a write blocked on a row lock gives up after lock_timeout_ms. 0 leaves the setting to
+    // the server (the URL's options, the role or postgresql.conf), e.g. behind PgBouncer in
+    // transaction mode, where a session SET does not stick to one client.
+    int statement_timeout_ms = 15'000;
+    int lock_timeout_ms = 1'000;
+};
+
 class Database {
 public:
     // Opens `pool_size` sessions (at least 1) to
@@ -51,12 +70,21 @@ public:
     //   sqlite::memory:             a private in-memory database; the pool is forced to 1
     //                               session because each SQLite memory connection is its own DB
     //   postgresql://user[:pass]@host[:port]/db[?key=value&...]
-    //                               (also postgres://); a connect timeout and a statement
-    //                               timeout are added unless the URL sets them
+    //                               (also postgres://); libpq's connect_timeout is added as a
+    //                               backstop unless the URL sets it; the bounds that matter are
+    //                               DatabaseOptions
     // Does not apply migrations (see db/migrate.h). Errors: 400-free; a bad URL gives 500 with a
     // clear internal message, an unreachable server 503. The message never holds the password.
     static scim::Result<std::shared_ptr<Database>> Open(std::string_view url,
                                                         std::size_t pool_size = 4);
+    // The same with every bound given. On PostgreSQL a watchdog also covers a server that stops
+    // answering altogether (a hung or frozen process keeps accepting TCP, so server-side
+    // timeouts never fire): when a statement has waited half of connect_timeout_ms, a fresh
+    // connection attempt checks that the server still completes a handshake within the other
+    // half; if it does not, every statement in flight is cut off and answers 503. Long but
+    // live statements are left to statement_timeout_ms.
+    static scim::Result<std::shared_ptr<Database>> Open(std::string_view url,
+                                                        const DatabaseOptions& options);
 
     ~Database();
     Database(const Database&) = delete;
@@ -92,6 +120,7 @@ public:
 
 private:
     class Pool;
+    class FlightGuard;
     Database(Dialect dialect, std::string redacted_url, std::unique_ptr<Pool> pool);
 
     // The type-erased core of WithTransaction/WithSession.

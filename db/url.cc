@@ -10,8 +10,9 @@ namespace {
 
 constexpr std::string_view kSqlitePrefix = "sqlite:";
 constexpr std::string_view kSqliteMemory = ":memory:";
-constexpr std::string_view kDefaultConnectTimeoutSeconds = "5";
-constexpr std::string_view kDefaultStatementTimeout = "-c statement_timeout=15000";
+// libpq's own bound on opening a connection, a backstop behind Database's probe (DatabaseOptions
+// connect_timeout_ms); libpq treats anything under 2 s as 2 s.
+constexpr std::string_view kDefaultConnectTimeoutSeconds = "2";
 
 int HexValue(char c) {
     if (c >= '0' && c <= '9') {
@@ -181,9 +182,6 @@ scim::Result<DatabaseTarget> ParsePostgres(std::string_view url, std::string_vie
     }
     if (!HasKey(*parts, "connect_timeout")) {
         parts->params.emplace_back("connect_timeout", kDefaultConnectTimeoutSeconds);
-    }
-    if (!HasKey(*parts, "options")) {
-        parts->params.emplace_back("options", kDefaultStatementTimeout);
     }
     DatabaseTarget target;
     target.dialect = Dialect::kPostgres;

@@ -23,9 +23,11 @@
 #include "db/server_keys.h"
 #include "db/token_store.h"
 #include "schemas/schema.h"
+#include "schemas/secret_hash.h"
 #include "scim/http/admin_api.h"
 #include "scim/http/api.h"
 #include "scim/http/audit_counting_store.h"
+#include "scim/http/client_address.h"
 #include "scim/http/metrics.h"
 #include "scim/http/server.h"
 #include "scim/http/static_files.h"
@@ -47,15 +49,43 @@ struct Flags {
     std::string admin_dir;  // empty: the console built into the binary
     bool discovery_auth = false;
     std::string log_format = "text";
-    int header_timeout = 5;      // seconds
-    int body_timeout = 30;       // seconds
-    int keepalive_timeout = 75;  // seconds
+    int header_timeout = 5;          // seconds
+    int body_timeout = 30;           // seconds
+    int keepalive_timeout = 75;      // seconds
+    db::DatabaseOptions db_options;  // milliseconds; pool_size comes from --pool
+    std::string trusted_proxies;     // comma-separated CIDR list
+    int max_password_hashes = 0;     // 0: one per core
 };
 
 struct ListenAddress {
     std::string host;
     std::uint16_t port = 0;
 };
+
+// Bounds on waiting for the database (db::DatabaseOptions), all in milliseconds.
+void AddDatabaseFlags(CLI::App& app, db::DatabaseOptions& options) {
+    app.add_option("--db-pool-wait", options.pool_wait_ms,
+                   "ms a request waits for a free database session before 503")
+        ->envname("SCIMD_DB_POOL_WAIT")
+        ->check(CLI::Range(1, 600'000))
+        ->capture_default_str();
+    app.add_option("--db-connect-timeout", options.connect_timeout_ms,
+                   "ms PostgreSQL may take to answer a new connection; a server silent that "
+                   "long during a statement counts as hung (503)")
+        ->envname("SCIMD_DB_CONNECT_TIMEOUT")
+        ->check(CLI::Range(100, 600'000))
+        ->capture_default_str();
+    app.add_option("--db-statement-timeout", options.statement_timeout_ms,
+                   "PostgreSQL statement_timeout in ms (0: keep the server's)")
+        ->envname("SCIMD_DB_STATEMENT_TIMEOUT")
+        ->check(CLI::Range(0, 3'600'000))
+        ->capture_default_str();
+    app.add_option("--db-lock-timeout", options.lock_timeout_ms,
+                   "PostgreSQL lock_timeout in ms (0: keep the server's)")
+        ->envname("SCIMD_DB_LOCK_TIMEOUT")
+        ->check(CLI::Range(0, 3'600'000))
+        ->capture_default_str();
+}
 
 void AddFlags(CLI::App& app, Flags& flags) {
     app.add_option("--listen", flags.listen, "ADDR:PORT to listen on; port 0 picks a free one")
@@ -111,6 +141,15 @@ void AddFlags(CLI::App& app, Flags& flags) {
         ->envname("SCIMD_KEEPALIVE_TIMEOUT")
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
+    AddDatabaseFlags(app, flags.db_options);
+    app.add_option("--trusted-proxy", flags.trusted_proxies,
+                   "comma-separated addresses or CIDR networks of proxies whose "
+                   "X-Forwarded-For names the client (default: none)")
+        ->envname("SCIMD_TRUSTED_PROXY");
+    app.add_option("--max-password-hashes", flags.max_password_hashes,
+                   "password hashes (64 MiB each) computed at once (default: one per core)")
+        ->envname("SCIMD_MAX_PASSWORD_HASHES")
+        ->check(CLI::Range(0, 1024));
 }
 
 std::optional<ListenAddress> ParseListen(const std::string& text) {
@@ -204,8 +243,18 @@ int Serve(const Flags& flags) {
     int threads = flags.threads > 0 ? flags.threads : static_cast<int>(4 * cores);
     std::size_t pool = flags.pool > 0 ? flags.pool : static_cast<std::size_t>(threads);
 
+    auto trusted_proxies = scim::http::ParseCidrList(flags.trusted_proxies);
+    if (!trusted_proxies.ok()) {
+        return Fail("bad --trusted-proxy", trusted_proxies.error());
+    }
+    if (flags.max_password_hashes > 0) {
+        schemas::SecretHashLimit().SetLimit(static_cast<std::size_t>(flags.max_password_hashes));
+    }
+
     EnsureSqliteDirectory(flags.db);
-    auto database = db::Database::Open(flags.db, pool);
+    db::DatabaseOptions db_options = flags.db_options;
+    db_options.pool_size = pool;
+    auto database = db::Database::Open(flags.db, db_options);
     if (!database.ok()) {
         return Fail("cannot open the database", database.error());
     }
@@ -254,6 +303,7 @@ int Serve(const Flags& flags) {
     api_options.admin = &admin;
     api_options.log_format = log_format;
     api_options.metrics = &metrics;
+    api_options.trusted_proxies = *trusted_proxies;
     auto console = flags.admin_dir.empty()
                        ? scim::Result<scim::http::StaticFiles>(scim::http::StaticFiles::Embedded())
                        : scim::http::StaticFiles::FromDirectory(flags.admin_dir);
