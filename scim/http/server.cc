@@ -141,12 +141,19 @@ std::optional<Error> CheckFraming(const HeadFields& fields, std::size_t max_body
     return std::nullopt;
 }
 
-std::string HttpDate() {
+// RFC 9110 §6.6.1: an origin server with a clock sends Date. Formatted once a second per thread.
+const std::string& HttpDate() {
+    thread_local std::time_t formatted_at = 0;
+    thread_local std::string text;
     std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[64];
-    std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    if (now != formatted_at || text.empty()) {
+        std::tm utc{};
+        gmtime_r(&now, &utc);
+        char buffer[64];
+        std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+        text = buffer;
+        formatted_at = now;
+    }
     return text;
 }
 
@@ -199,7 +206,13 @@ struct Connection {
     bool closing = false;  // the last response was sent; input is discarded until the end
     std::string method;
 
-    void NextRequest() { *this = Connection{}; }
+    // Forgets the request, keeping the head buffer's allocation for the next one.
+    void NextRequest() {
+        std::string buffer = std::move(head);
+        buffer.clear();
+        *this = Connection{};
+        head = std::move(buffer);
+    }
 };
 
 Connection& ConnectionOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
@@ -381,7 +394,9 @@ private:
         HeadCheck check = CheckRequestHead(std::string_view(connection.head).substr(0, end),
                                            state_->max_body_bytes);
         connection.head.clear();
-        connection.head.shrink_to_fit();
+        if (connection.head.capacity() > 4096) {
+            connection.head.shrink_to_fit();  // an odd huge head need not stay allocated
+        }
         connection.head_done = true;
         connection.method = check.method;
         connection.expects_continue = check.expects_continue;

@@ -159,6 +159,21 @@ TEST_F(WireTest, ConnectionCloseEndsTheConnectionAfterTheResponse) {
     }
 }
 
+TEST_F(WireTest, LargeResponseArrivesWholeBeforeTheConnectionEnds) {
+    // Far more than a socket buffer holds, so the write completes in several steps.
+    std::string name(4 * 1024 * 1024, 'n');
+    EXPECT_CALL(backend_, Get(_, _, _, _, _))
+        .WillOnce(Return(Response{200, {{"userName", name}}, {}, {}}));
+    RawConnection connection(server_->Port());
+    connection.Send(
+        "GET /scim/v2/Users/big HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer good\r\n"
+        "Connection: close\r\n\r\n");
+    std::string response = connection.ReadResponse(false, 10000);
+    ASSERT_EQ(StatusOf(response), 200);
+    EXPECT_EQ(nlohmann::json::parse(BodyOf(response))["userName"], name);
+    EXPECT_TRUE(connection.EndsWithin(2000));
+}
+
 TEST_F(WireTest, KeepAliveConnectionsStayOpenForTheNextRequest) {
     const char* kRequests[] = {
         "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n",
