@@ -167,10 +167,11 @@ Status Applier::ApplyPathless(PatchOp op, const json& value) {
     return Ok{};
 }
 
-// Entra ID's path-less updates carry keys such as `emails[type eq "work"].value` (its SCIM
-// compatibility notes show them): such a key is a full PATCH path, applied exactly as the same
-// operation with that path would be. Unlike a plain unknown key it is not ignored when it does
-// not resolve, since a malformed filter would otherwise drop the change without a word.
+// NOTE(#5): Entra ID's path-less updates carry keys such as `emails[type eq "work"].value` (its
+// SCIM compatibility notes show them), where RFC 7644 §3.5.2.1 expects attribute names only.
+// Such a key is a full PATCH path, applied exactly as the same operation with that path would
+// be. Unlike a plain unknown key it is not ignored when it does not resolve, since a malformed
+// filter would otherwise drop the change without a word.
 Status Applier::ApplyFilteredKey(PatchOp op, const std::string& key, const json& value) {
     auto target = ResolvePath(registry_, type_, key);
     if (!target.ok()) {

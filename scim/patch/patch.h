@@ -58,22 +58,22 @@ struct PatchResult {
 // Errors (all 400): invalidSyntax (malformed body, unknown op, missing value), invalidPath
 // (unparsable path, unknown attribute, a value filter on a single-valued attribute, a `members`
 // filter other than `value eq` terms joined with `or` when `load_members` is empty, a path into
-// a member's sub-attributes),
-// noTarget (remove without path; a value filter that matches nothing on remove, or on
-// add/replace when it is not `eq` terms joined with `and`), invalidValue (a path-less value
-// that is not an object, a member without a string "value" or given as a bare string),
-// mutability (a path that targets a readOnly attribute or sub-attribute: id, meta, groups).
+// a member's sub-attributes), noTarget (remove without path; a value filter that matches
+// nothing on remove, or on add/replace when it is not `eq` terms joined with `and`),
+// invalidValue (a path-less value that is not an object, a member without a string "value" or
+// given as a bare string), mutability (a path that targets a readOnly attribute or
+// sub-attribute: id, meta, groups).
 // A stored document that is not an object gives a 500.
 //
 // Leniencies for identity providers (DESIGN.md §6): path-less values with dotted or URN keys, or
 // keys that are full paths with a value filter (applied as that path; invalidPath when they do
-// not resolve);
-// "True"/"False" strings for booleans; a bare string for a single-valued complex attribute with
-// a "value" sub-attribute (Entra's manager); null and unknown sub-attributes of complex values
-// are dropped; readOnly and unknown attributes in path-less values are ignored; add/replace on
-// a value filter that matches nothing creates the element from the filter's `eq` terms; remove
-// with a value list removes exactly the listed elements; removing an absent group member is a
-// no-op. The result still needs schema validation (types, required, immutable, primary).
+// not resolve); "True"/"False" strings for booleans; a bare string for a single-valued complex
+// attribute with a "value" sub-attribute (Entra's manager); null and unknown sub-attributes of
+// complex values are dropped; readOnly and unknown attributes in path-less values are ignored;
+// add/replace on a value filter that matches nothing creates the element from the filter's `eq`
+// terms; remove with a value list removes exactly the listed elements; removing an absent group
+// member is a no-op. The result still needs schema validation (types, required, immutable,
+// primary).
 //
 // Member filters: `members[value eq "a" or value eq "b"]` names ids and is applied without any
 // read. Any other valid filter (`members[type eq "Group"]`, `members[display co "x"]`) selects
