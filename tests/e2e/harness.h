@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <curl/curl.h>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <pwd.h>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -340,6 +342,37 @@ public:
         return "postgresql://scim@127.0.0.1:" + std::to_string(port_) + "/postgres";
     }
     std::string Log() const { return (dir_ / "server.log").string(); }
+
+    // Sends `signal` to the postmaster and every process it started (backends, background
+    // workers). SIGSTOP freezes the whole server the way a hung machine would: connections stay
+    // open and nothing answers; SIGCONT thaws it. False when the postmaster is not running.
+    bool SignalServer(int signal) const {
+        std::ifstream pid_file(DataDir() + "/postmaster.pid");
+        long postmaster = 0;
+        if (!(pid_file >> postmaster) || postmaster <= 0) {
+            return false;
+        }
+        std::vector<long> pids{postmaster};
+        std::error_code ignored;
+        for (const auto& entry : fs::directory_iterator("/proc", ignored)) {
+            std::ifstream stat(entry.path() / "stat");
+            std::string line;
+            if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) {
+                continue;
+            }
+            // "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
+            std::istringstream rest(line.substr(line.rfind(')') + 1));
+            std::string state;
+            long parent = 0;
+            if (rest >> state >> parent && parent == postmaster) {
+                pids.push_back(std::stol(entry.path().filename().string()));
+            }
+        }
+        for (long pid : pids) {
+            kill(static_cast<pid_t>(pid), signal);
+        }
+        return true;
+    }
 
 private:
     static std::string Tool(const char* name) { return (fs::path(kBin) / name).string(); }

@@ -107,6 +107,44 @@ TEST_F(PostgresFaultTest, StoppedDatabaseGivesQuickServiceUnavailableAndServingR
         first_503, slowest, recovery);
 }
 
+// A frozen server (every PostgreSQL process stopped with SIGSTOP) keeps its TCP connections
+// open and answers nothing, so no server-side timeout and no connection error ever comes: the
+// database watchdog must turn that into quick 503s and a failing /readyz, and serving must
+// resume once the server runs again.
+TEST_F(PostgresFaultTest, FrozenDatabaseGivesQuickServiceUnavailableAndServingResumesAfterThaw) {
+    ScimClient client(server_.url(), token_);
+    ClientResponse created = client.Post("/Users", NewUser("before-the-freeze"));
+    ASSERT_EQ(created.status, 201) << created.body;
+    const std::string path = "/Users/" + ParseBody(created)["id"].get<std::string>();
+    RunTogether(8, [&](int) { ScimClient(server_.url(), token_).Get(path); });
+
+    ASSERT_TRUE(pg_.SignalServer(SIGSTOP));
+    struct Thaw {
+        PrivatePostgres& pg;
+        ~Thaw() { pg.SignalServer(SIGCONT); }
+    } thaw_on_exit{pg_};
+    for (int i = 0; i < 6; ++i) {
+        const auto sent = Clock::now();
+        ClientResponse response =
+            i % 2 == 0 ? client.Get(path)
+                       : client.Post("/Users", NewUser("frozen-" + std::to_string(i)));
+        const double took = MillisSince(sent);
+        EXPECT_TRUE(IsScimError(response, 503))
+            << "request " << i << ": " << response.status << " " << response.body;
+        EXPECT_LT(took, kMaxFailureMillis) << "request " << i << " took " << took << " ms";
+    }
+    const auto ready_sent = Clock::now();
+    EXPECT_EQ(client.GetRoot("/readyz").status, 503);
+    EXPECT_LT(MillisSince(ready_sent), kMaxFailureMillis);
+
+    ASSERT_TRUE(pg_.SignalServer(SIGCONT));
+    const double recovery = MillisUntilServing(client, path, kMaxRecoveryMillis);
+    EXPECT_GE(recovery, 0) << "scimd did not serve again within " << kMaxRecoveryMillis << " ms";
+    EXPECT_EQ(client.GetRoot("/readyz").status, 200);
+    ClientResponse after = client.Post("/Users", NewUser("after-the-thaw"));
+    EXPECT_EQ(after.status, 201) << after.body;
+}
+
 TEST_F(PostgresFaultTest, EveryAcknowledgedCreateSurvivesAnImmediateStop) {
     constexpr int kLoaders = 2;
     std::atomic<bool> done{false};
