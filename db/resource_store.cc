@@ -344,13 +344,22 @@ scim::Status ApplyMembers(soci::session& session,
         session << "DELETE FROM group_members WHERE org_id = :o AND group_id = :g", soci::use(org),
             soci::use(group_id);
     }
-    for (const std::string& member_id : changes.remove) {
+    // Rows are touched in id order, so two transactions changing overlapping members of one
+    // group wait for each other instead of deadlocking.
+    std::vector<std::string> to_remove = changes.remove;
+    std::sort(to_remove.begin(), to_remove.end());
+    for (const std::string& member_id : to_remove) {
         session << "DELETE FROM group_members WHERE org_id = :o AND group_id = :g AND"
                    " member_id = :m",
             soci::use(org), soci::use(group_id), soci::use(member_id);
     }
+    std::vector<std::string> to_add;
     for (const scim::MemberRef& member : changes.add) {
-        if (scim::Status added = AddMember(session, org, group_id, member.id); !added.ok()) {
+        to_add.push_back(member.id);
+    }
+    std::sort(to_add.begin(), to_add.end());
+    for (const std::string& member_id : to_add) {
+        if (scim::Status added = AddMember(session, org, group_id, member_id); !added.ok()) {
             return added;
         }
     }
@@ -805,16 +814,34 @@ scim::Result<scim::StoredResource> SqlResourceStore::UpdateMembers(
     const std::string id(group_id);
     const std::string modified(last_modified);
     const Table table{"groups", false};
+    // Concurrent writers of one group wait on its row from the version bump to the commit, so
+    // adds and removes bump it last: rows of different members never conflict, and the lock is
+    // held for one statement. Replacing the whole list bumps first, so that two replacements run
+    // one after the other instead of interleaving their deletes and inserts.
+    const bool bump_first = members.replace_all;
     return database_->WithTransaction(
         [&](soci::session& session) -> scim::Result<scim::StoredResource> {
-            auto touched = TouchGroup(session, org, id, modified, expected_version);
-            if (!touched) {
-                return MissedWrite(session, table, org, id);
+            std::optional<scim::StoredResource> touched;
+            if (bump_first) {
+                touched = TouchGroup(session, org, id, modified, expected_version);
+                if (!touched) {
+                    return MissedWrite(session, table, org, id);
+                }
             }
             if (scim::Status applied = ApplyMembers(session, org, id, members); !applied.ok()) {
+                // An unknown group is a 404 even when a member is wrong too.
+                if (!CurrentVersion(session, table, org, id)) {
+                    return MissedWrite(session, table, org, id);
+                }
                 return applied.error();
             }
             AppendAuditEvent(session, database_->dialect(), ctx, event, UtcNowMillis());
+            if (!bump_first) {
+                touched = TouchGroup(session, org, id, modified, expected_version);
+                if (!touched) {
+                    return MissedWrite(session, table, org, id);
+                }
+            }
             return std::move(*touched);
         });
 }
