@@ -419,6 +419,15 @@ public:
     }
     soci::statement& statement() { return statement_; }
 
+    // Prepares `sql` after every use() and into() was exchanged. The statement runs once, so it
+    // is sent as a one-shot query: SOCI's default named statement would cost PostgreSQL three
+    // round trips (PREPARE, EXECUTE, DEALLOCATE) where a one-shot query costs one.
+    void Prepare(const std::string& sql) {
+        statement_.alloc();
+        statement_.prepare(sql, soci::details::st_one_time_query);
+        statement_.define_and_bind();
+    }
+
 private:
     soci::statement statement_;
     std::deque<std::string> names_;
@@ -458,9 +467,7 @@ scim::MembershipMap ReadMemberships(soci::session& session,
         q.statement().exchange(soci::into(ref.id));
         q.statement().exchange(soci::into(ref.type));
         q.statement().exchange(soci::into(ref.display));
-        q.statement().alloc();
-        q.statement().prepare(sql_head + "(" + in_list + ")" + sql_tail);
-        q.statement().define_and_bind();
+        q.Prepare(sql_head + "(" + in_list + ")" + sql_tail);
         q.statement().execute(false);
         while (q.statement().fetch()) {
             out[key].push_back(ref);
@@ -683,20 +690,19 @@ scim::Result<scim::ListPage> SqlResourceStore::List(std::string_view org_id,
                 q.Bind("p" + std::to_string(sql->filter_binds.size() + i + 1), after_binds[i]);
             }
         };
-        scim::ListPage page;
-        if (query.with_total) {
+        auto count_all = [&]() -> std::int64_t {
             DynamicQuery count(session);
             long long total = 0;
             bind_all(count, false);
             count.statement().exchange(soci::into(total));
-            count.statement().alloc();
-            count.statement().prepare("SELECT COUNT(*) FROM " + std::string(table->name) +
-                                      " WHERE " + sql->where);
-            count.statement().define_and_bind();
+            count.Prepare("SELECT COUNT(*) FROM " + std::string(table->name) + " WHERE " +
+                          sql->where);
             count.statement().execute(true);
-            page.total = total;
-        }
+            return total;
+        };
+        scim::ListPage page;
         if (query.count <= 0) {
+            page.total = query.with_total ? count_all() : 0;
             return page;
         }
         DynamicQuery rows(session);
@@ -709,20 +715,23 @@ scim::Result<scim::ListPage> SqlResourceStore::List(std::string_view org_id,
         rows.statement().exchange(soci::into(row.created));
         rows.statement().exchange(soci::into(row.last_modified));
         rows.statement().exchange(soci::into(doc));
-        rows.statement().alloc();
-        rows.statement().prepare("SELECT id, version, created, last_modified, " +
-                                 DocColumn(dialect) + " FROM " + table->name + " WHERE " + where +
-                                 " ORDER BY " + sql->order + " LIMIT " +
-                                 std::to_string(query.count) + " OFFSET " + std::to_string(offset));
-        rows.statement().define_and_bind();
+        rows.Prepare("SELECT id, version, created, last_modified, " + DocColumn(dialect) +
+                     " FROM " + table->name + " WHERE " + where + " ORDER BY " + sql->order +
+                     " LIMIT " + std::to_string(query.count) + " OFFSET " + std::to_string(offset));
         rows.statement().execute(false);
         while (rows.statement().fetch()) {
             row.version = version;
             row.doc = nlohmann::json::parse(doc);
             page.resources.push_back(row);
         }
-        if (!query.with_total) {
-            page.total = static_cast<std::int64_t>(page.resources.size());
+        const auto returned = static_cast<std::int64_t>(page.resources.size());
+        page.total = returned;
+        if (query.with_total) {
+            // A page that came back short (and is not past the end) ends the result set, so
+            // everything before it plus its rows is the total: the COUNT query would only say
+            // the same again. A cursor page does not know how many rows precede it.
+            const bool short_page = returned < query.count && (returned > 0 || offset == 0);
+            page.total = !query.after && short_page ? offset + returned : count_all();
         }
         return page;
     });
@@ -732,25 +741,31 @@ scim::Result<std::vector<scim::MemberRef>> SqlResourceStore::Members(std::string
                                                                      std::string_view group_id) {
     const std::string org(org_id);
     const std::string group(group_id);
-    return database_->WithSession([&](soci::session& session)
-                                      -> scim::Result<std::vector<scim::MemberRef>> {
-        std::vector<scim::MemberRef> out;
-        soci::rowset<soci::row> rows =
-            (session.prepare << "SELECT m.member_id, m.member_type,"
-                                " COALESCE(u.user_name, g.display_name, '')"
-                                " FROM group_members m"
-                                " LEFT JOIN users u ON u.org_id = m.org_id AND"
-                                " u.id = m.member_id AND m.member_type = 'User'"
-                                " LEFT JOIN groups g ON g.org_id = m.org_id AND"
-                                " g.id = m.member_id AND m.member_type = 'Group'"
-                                " WHERE m.org_id = :o AND m.group_id = :g"
-                                " ORDER BY m.member_id",
-             soci::use(org), soci::use(group));
-        for (const soci::row& r : rows) {
-            out.push_back({r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2)});
-        }
-        return out;
-    });
+    return database_->WithSession(
+        [&](soci::session& session) -> scim::Result<std::vector<scim::MemberRef>> {
+            std::vector<scim::MemberRef> out;
+            DynamicQuery q(session);
+            scim::MemberRef ref;
+            q.BindText("o", org);
+            q.BindText("g", group);
+            q.statement().exchange(soci::into(ref.id));
+            q.statement().exchange(soci::into(ref.type));
+            q.statement().exchange(soci::into(ref.display));
+            q.Prepare(
+                "SELECT m.member_id, m.member_type, COALESCE(u.user_name, g.display_name, '')"
+                " FROM group_members m"
+                " LEFT JOIN users u ON u.org_id = m.org_id AND"
+                " u.id = m.member_id AND m.member_type = 'User'"
+                " LEFT JOIN groups g ON g.org_id = m.org_id AND"
+                " g.id = m.member_id AND m.member_type = 'Group'"
+                " WHERE m.org_id = :o AND m.group_id = :g"
+                " ORDER BY m.member_id");
+            q.statement().execute(false);
+            while (q.statement().fetch()) {
+                out.push_back(ref);
+            }
+            return out;
+        });
 }
 
 scim::Result<std::vector<scim::MemberRef>> SqlResourceStore::GroupsOf(std::string_view org_id,
@@ -760,13 +775,19 @@ scim::Result<std::vector<scim::MemberRef>> SqlResourceStore::GroupsOf(std::strin
     return database_->WithSession(
         [&](soci::session& session) -> scim::Result<std::vector<scim::MemberRef>> {
             std::vector<scim::MemberRef> out;
-            soci::rowset<soci::row> rows =
-                (session.prepare << "SELECT g.id, g.display_name FROM group_members m"
-                                    " JOIN groups g ON g.org_id = m.org_id AND g.id = m.group_id"
-                                    " WHERE m.org_id = :o AND m.member_id = :m ORDER BY g.id",
-                 soci::use(org), soci::use(member));
-            for (const soci::row& r : rows) {
-                out.push_back({r.get<std::string>(0), "Group", r.get<std::string>(1)});
+            DynamicQuery q(session);
+            scim::MemberRef ref{"", "Group", ""};
+            q.BindText("o", org);
+            q.BindText("m", member);
+            q.statement().exchange(soci::into(ref.id));
+            q.statement().exchange(soci::into(ref.display));
+            q.Prepare(
+                "SELECT g.id, g.display_name FROM group_members m"
+                " JOIN groups g ON g.org_id = m.org_id AND g.id = m.group_id"
+                " WHERE m.org_id = :o AND m.member_id = :m ORDER BY g.id");
+            q.statement().execute(false);
+            while (q.statement().fetch()) {
+                out.push_back(ref);
             }
             return out;
         });
