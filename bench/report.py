@@ -113,7 +113,7 @@ SCALE_PAGES = [
 GROUP_WORKLOADS = [
     ("group_patch_lean", "PATCH add 1 member, ?excludedAttributes=members", 1.5),
     ("group_get_lean", "GET group, ?excludedAttributes=members", 1.5),
-    ("group_patch_full", "PATCH add 1 member, answer lists every member", None),
+    ("group_patch_full", "PATCH add 1 member, no query (answers 204 No Content)", None),
 ]
 
 
