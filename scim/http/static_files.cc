@@ -224,8 +224,9 @@ const StaticFiles::Asset* StaticFiles::Find(std::string_view raw_path) const {
 }
 
 HttpResponse StaticFiles::Serve(const HttpRequest& request) const {
-    bool head = request.method == "HEAD";
-    if (request.method != "GET" && !head) {
+    // HEAD gets the GET answer: the server writes its Content-Length and leaves the body out
+    // (RFC 9110 §9.3.2).
+    if (request.method != "GET" && request.method != "HEAD") {
         HttpResponse response = TextResponse(405, "method not allowed\n");
         response.headers.emplace_back("Allow", "GET, HEAD");
         return response;
@@ -255,9 +256,7 @@ HttpResponse StaticFiles::Serve(const HttpRequest& request) const {
         return response;
     }
     response.status = 200;
-    if (!head) {
-        response.body = asset->content;
-    }
+    response.body = asset->content;
     return response;
 }
 
