@@ -202,5 +202,20 @@ TEST_F(PatchMembersTest, RemoveByDisplayAndRefFilters) {
     EXPECT_TRUE(MemberIds(group).empty());
 }
 
+// A schema error found after every operation applied names the operation that caused it, also
+// when an earlier operation selected members with a filter that reads the member list.
+TEST_F(PatchMembersTest, SchemaErrorAfterAMemberFilterNamesTheFailingOperation) {
+    const std::string nested = CreateGroup("Nested");
+    const std::string group = CreateGroup("Admins", {nested});
+    auto patched = service_->Patch(
+        ctx_, "Group", group,
+        PatchBody({Op("remove", "members[type eq \"Group\"]"), Op("remove", "displayName")}),
+        Query{}, {});
+    ASSERT_FALSE(patched.ok());
+    EXPECT_EQ(patched.error().status, 400);
+    EXPECT_EQ(patched.error().detail.rfind("Operations[1]: ", 0), 0u) << patched.error().detail;
+    EXPECT_EQ(MemberIds(group), std::vector<std::string>{nested});
+}
+
 }  // namespace
 }  // namespace scim::service::testing
