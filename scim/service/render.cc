@@ -78,6 +78,14 @@ Result<nlohmann::json> Renderer::Render(std::string_view org_id,
                                         const schemas::ResourceType& type,
                                         const StoredResource& resource,
                                         const schemas::AttributeSelection& selection) const {
+    return RenderWith(org_id, type, resource, selection, true);
+}
+
+Result<nlohmann::json> Renderer::RenderWith(std::string_view org_id,
+                                            const schemas::ResourceType& type,
+                                            const StoredResource& resource,
+                                            const schemas::AttributeSelection& selection,
+                                            bool read_groups) const {
     std::optional<std::vector<MemberRef>> members;
     std::optional<std::vector<MemberRef>> groups;
     if (Returns(type, selection, kMembersAttribute)) {
@@ -88,11 +96,13 @@ Result<nlohmann::json> Renderer::Render(std::string_view org_id,
         members = std::move(*read);
     }
     if (Returns(type, selection, kGroupsAttribute)) {
-        auto read = store_.GroupsOf(org_id, resource.id);
-        if (!read.ok()) {
+        if (!read_groups) {
+            groups.emplace();
+        } else if (auto read = store_.GroupsOf(org_id, resource.id); read.ok()) {
+            groups = std::move(*read);
+        } else {
             return read.error();
         }
-        groups = std::move(*read);
     }
     return Compose(type, resource, selection, members ? &*members : nullptr,
                    groups ? &*groups : nullptr);
@@ -158,6 +168,17 @@ Result<Response> Renderer::Single(std::string_view org_id,
     }
     return Response{status, std::move(*body), Location(type, resource.id),
                     EtagFor(resource.version)};
+}
+
+Result<Response> Renderer::SingleCreated(std::string_view org_id,
+                                         const schemas::ResourceType& type,
+                                         const StoredResource& resource,
+                                         const schemas::AttributeSelection& selection) const {
+    auto body = RenderWith(org_id, type, resource, selection, false);
+    if (!body.ok()) {
+        return body.error();
+    }
+    return Response{201, std::move(*body), Location(type, resource.id), EtagFor(resource.version)};
 }
 
 }  // namespace scim::service

@@ -49,7 +49,21 @@ public:
                             const schemas::AttributeSelection& selection,
                             int status) const;
 
+    // Single for a resource this request has just created. Its id did not exist before, so no
+    // group can hold it yet: a new user's `groups` is known to be empty and is not read from the
+    // store (a new group's `members` still is, for the members' display names).
+    Result<Response> SingleCreated(std::string_view org_id,
+                                   const schemas::ResourceType& type,
+                                   const StoredResource& resource,
+                                   const schemas::AttributeSelection& selection) const;
+
 private:
+    // Render, reading `groups` from the store only when `read_groups`.
+    Result<nlohmann::json> RenderWith(std::string_view org_id,
+                                      const schemas::ResourceType& type,
+                                      const StoredResource& resource,
+                                      const schemas::AttributeSelection& selection,
+                                      bool read_groups) const;
     nlohmann::json Meta(const schemas::ResourceType& type, const StoredResource& resource) const;
     nlohmann::json MemberValue(const MemberRef& ref, std::string_view kind) const;
     // True when `type` has the derived attribute `name` and `selection` returns it.

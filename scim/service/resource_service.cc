@@ -261,8 +261,8 @@ Result<Response> ResourceService::Create(const RequestContext& ctx,
         return stored.error();
     }
     return Renderer(*registry_, store_, config_)
-        .Single(ctx.principal.org_id, **type, *stored, SelectionFor(*registry_, **type, query),
-                201);
+        .SingleCreated(ctx.principal.org_id, **type, *stored,
+                       SelectionFor(*registry_, **type, query));
 }
 
 Result<Response> ResourceService::Get(const RequestContext& ctx,
