@@ -178,15 +178,6 @@ std::int64_t AppendAuditEvent(soci::session& session,
                               const scim::AuditEvent& event,
                               const std::string& created_at) {
     const scim::Principal& actor = context.principal;
-    if (dialect == Dialect::kPostgres) {
-        // Serialises the org's audit writers until commit (see the header).
-        const std::string lock_key = "scimd.audit:" + actor.org_id;
-        session << "SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))", soci::use(lock_key);
-    }
-    long long event_id = 0;
-    session << "SELECT COALESCE(MAX(event_id), 0) + 1 FROM audit_events WHERE org_id = :org",
-        soci::into(event_id), soci::use(actor.org_id);
-
     NullableText actor_id(NonEmpty(actor.credential_id));
     NullableText actor_name(NonEmpty(actor.credential_name));
     NullableText target_type(NonEmpty(event.target_type));
@@ -202,15 +193,45 @@ std::int64_t AppendAuditEvent(soci::session& session,
     NullableText source_addr(NonEmpty(context.source_addr));
     const std::string kind(ActorKindName(actor.kind));
     const std::string details = event.details.is_object() ? event.details.dump() : "{}";
-    const std::string details_expr =
-        dialect == Dialect::kPostgres ? "CAST(:details AS jsonb)" : ":details";
 
+    long long event_id = 0;
+    if (dialect == Dialect::kPostgres) {
+        // One round trip. The upsert raises the org's counter row and keeps it locked until this
+        // transaction ends, so a second writer of the org blocks on the row and, once this one
+        // has committed, re-reads the committed value under READ COMMITTED (ON CONFLICT DO
+        // UPDATE always works on the newest version of the row): no increment is lost and the
+        // next id is only handed out after this one is visible. Hence ids grow in commit order.
+        // A rollback undoes the increment with the event, so ids have no gaps either.
+        session << "WITH n AS (INSERT INTO audit_counters (org_id, last_event_id) "
+                   "VALUES (:org, 1) ON CONFLICT (org_id) DO UPDATE SET last_event_id = "
+                   "audit_counters.last_event_id + 1 RETURNING last_event_id) "
+                   "INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, "
+                   "actor_id, actor_name, action, target_type, target_id, workspace_id, "
+                   "request_id, source_addr, details) SELECT :org2, n.last_event_id, "
+                   ":created_at, :kind, :actor_id, :actor_name, :action, :target_type, "
+                   ":target_id, :workspace, :request_id, :source_addr, CAST(:details AS jsonb) "
+                   "FROM n RETURNING event_id",
+            soci::use(actor.org_id), soci::use(actor.org_id), soci::use(created_at),
+            soci::use(kind), soci::use(actor_id.value, actor_id.ind),
+            soci::use(actor_name.value, actor_name.ind), soci::use(event.action),
+            soci::use(target_type.value, target_type.ind),
+            soci::use(target_id.value, target_id.ind), soci::use(workspace.value, workspace.ind),
+            soci::use(request_id.value, request_id.ind),
+            soci::use(source_addr.value, source_addr.ind), soci::use(details), soci::into(event_id);
+        return event_id;
+    }
+    // SQLite admits one writer at a time (BEGIN IMMEDIATE), so commit order is append order
+    // whatever the statements. SQLite has no data-modifying WITH, so the counter is raised first
+    // and the event inserted with the id it returns; both run in-process, with no round trip.
+    session << "INSERT INTO audit_counters (org_id, last_event_id) VALUES (:org, 1) "
+               "ON CONFLICT (org_id) DO UPDATE SET last_event_id = last_event_id + 1 "
+               "RETURNING last_event_id",
+        soci::use(actor.org_id), soci::into(event_id);
     session << "INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, actor_id, "
                "actor_name, action, target_type, target_id, workspace_id, request_id, "
                "source_addr, details) VALUES (:org, :id, :created_at, :kind, :actor_id, "
                ":actor_name, :action, :target_type, :target_id, :workspace, :request_id, "
-               ":source_addr, " +
-                   details_expr + ")",
+               ":source_addr, :details)",
         soci::use(actor.org_id), soci::use(event_id), soci::use(created_at), soci::use(kind),
         soci::use(actor_id.value, actor_id.ind), soci::use(actor_name.value, actor_name.ind),
         soci::use(event.action), soci::use(target_type.value, target_type.ind),

@@ -34,11 +34,13 @@ std::string_view ActorKindName(scim::CredentialKind kind);
 // with the change.
 //
 // Event ids increase in commit order within an org, which is what lets a reader page by event_id
-// without skipping a late commit: the id is MAX+1 read while holding the org's writer lock. On
-// SQLite BEGIN IMMEDIATE already admits one writer at a time; on PostgreSQL the function takes a
-// transaction-level advisory lock keyed by the org id, held until commit, so writers of one org
-// append one after another while other orgs are not slowed down. Call it as the last statement of
-// the transaction to hold that lock briefly. Every writer of audit_events must go through here.
+// without skipping a late commit. The id comes from the org's row in audit_counters, raised in
+// the same statement that inserts the event (one round trip on PostgreSQL). Raising the row locks
+// it until the transaction ends, so writers of one org take their ids one after another, each
+// after the previous writer committed, while other orgs are not slowed down; on SQLite BEGIN
+// IMMEDIATE already admits one writer at a time. Call it as the last statement of the
+// transaction so the org's row is held for that statement and the commit only. Every writer of
+// audit_events must go through here (the counter and the events must agree).
 // Throws what SOCI throws (the surrounding WithTransaction translates it).
 std::int64_t AppendAuditEvent(soci::session& session,
                               Dialect dialect,

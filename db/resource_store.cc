@@ -856,13 +856,14 @@ scim::Result<scim::StoredResource> SqlResourceStore::UpdateMembers(
                 }
                 return applied.error();
             }
-            AppendAuditEvent(session, database_->dialect(), ctx, event, UtcNowMillis());
             if (!bump_first) {
                 touched = TouchGroup(session, org, id, modified, expected_version);
                 if (!touched) {
                     return MissedWrite(session, table, org, id);
                 }
             }
+            // Last, so the org's audit counter row is locked only until the commit right after.
+            AppendAuditEvent(session, database_->dialect(), ctx, event, UtcNowMillis());
             return std::move(*touched);
         });
 }
