@@ -1,10 +1,14 @@
 #include "scim/http/server.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
 #include <sstream>
 #include <sys/socket.h>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
@@ -193,10 +197,10 @@ HttpRequest Convert(const Http::Request& request, const Pistache::Address& peer)
     return out;
 }
 
-// What one connection remembers between reads, stored on the Pistache peer.
-struct Connection {
-    static constexpr const char* kKey = "scimd.connection";
+using Clock = std::chrono::steady_clock;
 
+// What one connection remembers between reads about the request it is receiving.
+struct Connection {
     std::string head;        // the current request's head, until its end is seen
     bool head_done = false;  // the head was seen and checked
     bool receiving = false;  // a request has begun and is not answered yet
@@ -205,6 +209,7 @@ struct Connection {
     bool continue_sent = false;
     bool closing = false;  // the last response was sent; input is discarded until the end
     std::string method;
+    Clock::time_point deadline;  // when the head, then the body, is overdue (while receiving)
 
     // Forgets the request, keeping the head buffer's allocation for the next one.
     void NextRequest() {
@@ -215,16 +220,48 @@ struct Connection {
     }
 };
 
-Connection& ConnectionOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-    auto data = peer->tryGetData(Connection::kKey);
-    if (!data) {
-        data = std::make_shared<Connection>();
-        peer->putData(Connection::kKey, data);
-    }
-    return *std::static_pointer_cast<Connection>(data);
+// A connection's state, stored on the Pistache peer and shared by the reactor thread that reads
+// the connection and the watchdog thread that enforces its deadlines. The mutex is recursive
+// because a write's completion callback takes it, and the callback runs on the thread that
+// queued the write when the reactor has already sent it.
+struct ConnectionSlot {
+    static constexpr const char* kKey = "scimd.connection";
+
+    std::recursive_mutex mu;
+    Connection connection;
+    // onDisconnection ran: Pistache is about to close the descriptor, which may then be reused
+    // by another connection, so nothing may be done with it any more.
+    bool ended = false;
+};
+
+std::shared_ptr<ConnectionSlot> FindSlot(const Pistache::Tcp::Peer& peer) {
+    return std::static_pointer_cast<ConnectionSlot>(peer.tryGetData(ConnectionSlot::kKey));
+}
+
+Error Overdue(std::string_view part, std::chrono::milliseconds limit) {
+    return Error{408,
+                 std::nullopt,
+                 "the request " + std::string(part) + " did not arrive within " +
+                     std::to_string(limit.count()) + " ms",
+                 {}};
 }
 
 }  // namespace
+
+// Every connection with a slot, so the watchdog can find requests past their deadline. Weak
+// pointers: a connection that ends is forgotten by onDisconnection, and one the watchdog still
+// holds is never kept alive by it beyond one check.
+struct Server::Watchlist {
+    struct Entry {
+        std::weak_ptr<Pistache::Tcp::Peer> peer;
+        std::weak_ptr<ConnectionSlot> slot;
+    };
+
+    std::mutex mu;
+    std::unordered_map<const ConnectionSlot*, Entry> entries;
+    std::condition_variable wake;  // tells the watchdog to stop
+    bool stop = false;
+};
 
 HeadCheck CheckRequestHead(std::string_view head, std::size_t max_body_bytes) {
     HeadCheck check;
@@ -312,7 +349,11 @@ public:
     void onInput(const char* buffer,
                  size_t len,
                  const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-        Connection& connection = ConnectionOf(peer);
+        std::shared_ptr<ConnectionSlot> slot = SlotOf(peer);
+        // Held while the request is read and handled; the watchdog only tries it, so a slow
+        // handler never stalls the watchdog, and a request being read is never answered twice.
+        std::lock_guard lock(slot->mu);
+        Connection& connection = slot->connection;
         if (connection.closing) {
             return;  // the rest of a refused request; the client is closing
         }
@@ -335,7 +376,7 @@ public:
         }
         if (failure != 0) {
             parser->reset();
-            Refuse(connection, peer, failure == 413 ? TooLarge() : ParseFailure(failure));
+            Refuse(*state_, connection, peer, failure == 413 ? TooLarge() : ParseFailure(failure));
         } else if (state == Http::Private::State::Done) {
             Http::Request request = parser->request;
             parser->reset();
@@ -346,9 +387,37 @@ public:
     }
 
     void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-        if (auto data = peer->tryGetData(Connection::kKey)) {
-            Finish(*std::static_pointer_cast<Connection>(data));
+        std::shared_ptr<ConnectionSlot> slot = FindSlot(*peer);
+        if (!slot) {
+            return;
         }
+        {
+            std::lock_guard lock(slot->mu);
+            slot->ended = true;
+            Finish(*state_, slot->connection);
+        }
+        std::lock_guard lock(state_->watchlist->mu);
+        state_->watchlist->entries.erase(slot.get());
+    }
+
+    // Answers the request on `peer` with a SCIM 408 when its head or body is overdue at `now`
+    // (RFC 9110 §15.5.9), then ends the connection. Called by the watchdog thread; a connection
+    // whose input is being read right now is left for the next look.
+    static void ExpireIfOverdue(State& state,
+                                const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                ConnectionSlot& slot,
+                                Clock::time_point now) {
+        std::unique_lock lock(slot.mu, std::try_to_lock);
+        if (!lock.owns_lock() || slot.ended) {
+            return;
+        }
+        Connection& connection = slot.connection;
+        if (!connection.receiving || connection.closing || now < connection.deadline) {
+            return;
+        }
+        Error error = connection.head_done ? Overdue("body", state.body_timeout)
+                                           : Overdue("head", state.header_timeout);
+        Refuse(state, connection, peer, error);
     }
 
 private:
@@ -359,18 +428,31 @@ private:
                      {}};
     }
 
+    // The peer's slot, made and put on the watchlist on the connection's first input.
+    std::shared_ptr<ConnectionSlot> SlotOf(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+        std::shared_ptr<ConnectionSlot> slot = FindSlot(*peer);
+        if (!slot) {
+            slot = std::make_shared<ConnectionSlot>();
+            peer->putData(ConnectionSlot::kKey, slot);
+            std::lock_guard lock(state_->watchlist->mu);
+            state_->watchlist->entries[slot.get()] = Watchlist::Entry{peer, slot};
+        }
+        return slot;
+    }
+
     void Begin(Connection& connection) {
         if (connection.receiving) {
             return;
         }
         connection.receiving = true;
         connection.admitted = !state_->draining.load();
+        connection.deadline = Clock::now() + state_->header_timeout;
         state_->receiving.fetch_add(1);
     }
 
-    void Finish(Connection& connection) {
+    static void Finish(State& state, Connection& connection) {
         if (connection.receiving) {
-            state_->receiving.fetch_sub(1);
+            state.receiving.fetch_sub(1);
         }
         connection.NextRequest();
     }
@@ -385,7 +467,7 @@ private:
         std::size_t end = connection.head.find("\r\n\r\n", searched);
         if (end == std::string::npos) {
             if (connection.head.size() > kHeaderRoom) {
-                Refuse(connection, peer,
+                Refuse(*state_, connection, peer,
                        Error{431, std::nullopt, "the request head is too large", {}});
                 return false;
             }
@@ -398,11 +480,12 @@ private:
             connection.head.shrink_to_fit();  // an odd huge head need not stay allocated
         }
         connection.head_done = true;
+        connection.deadline = Clock::now() + state_->body_timeout;
         connection.method = check.method;
         connection.expects_continue = check.expects_continue;
         if (check.error) {
             getParser(peer)->reset();
-            Refuse(connection, peer, *check.error);
+            Refuse(*state_, connection, peer, *check.error);
             return false;
         }
         return true;
@@ -419,7 +502,7 @@ private:
                const std::shared_ptr<Pistache::Tcp::Peer>& peer,
                const Http::Request& request) {
         bool admitted = connection.admitted;
-        Finish(connection);
+        Finish(*state_, connection);
         peer->setIdle(false);
         bool head = request.method() == Http::Method::Head;
         HttpResponse response;
@@ -450,23 +533,25 @@ private:
         return Error{503, std::nullopt, "the server is shutting down, retry later", {}};
     }
 
-    void Refuse(Connection& connection,
-                const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-                const Error& error) {
+    static void Refuse(State& state,
+                       Connection& connection,
+                       const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                       const Error& error) {
         HttpRequest request;
         request.method = connection.method;
         request.peer = peer->address().host();
-        Finish(connection);
-        Write(connection, peer, state_->api->Reject(request, error), false, false);
+        Finish(state, connection);
+        Write(connection, peer, state.api->Reject(request, error), false, false);
     }
 
     // Sends `response`; when the connection is not kept, ends it once the bytes are written,
-    // with a half close so the client reads the whole response before it sees the end.
-    void Write(Connection& connection,
-               const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-               HttpResponse response,
-               bool head,
-               bool keep_alive) {
+    // with a half close so the client reads the whole response before it sees the end. Pistache
+    // queues the bytes for the peer's reactor thread, so any thread holding the slot may write.
+    static void Write(Connection& connection,
+                      const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                      HttpResponse response,
+                      bool head,
+                      bool keep_alive) {
         AddPolicyHeaders(response);
         std::string wire = SerializeResponse(response, head, keep_alive);
         peer->setIdle(true);
@@ -475,10 +560,18 @@ private:
             return;
         }
         connection.closing = true;
-        std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
-        auto end = [weak](auto&&...) {
-            // Runs on the peer's reactor thread; a live peer still owns its descriptor.
-            if (auto alive = weak.lock()) {
+        std::weak_ptr<Pistache::Tcp::Peer> weak_peer = peer;
+        std::weak_ptr<ConnectionSlot> weak_slot = FindSlot(*peer);
+        auto end = [weak_peer, weak_slot] {
+            // Pistache closes the descriptor right after onDisconnection, which marks the slot
+            // ended under its lock; until then the peer still owns it.
+            auto alive = weak_peer.lock();
+            auto slot = weak_slot.lock();
+            if (!alive || !slot) {
+                return;
+            }
+            std::lock_guard lock(slot->mu);
+            if (!slot->ended) {
                 ::shutdown(alive->fd(), SHUT_WR);
             }
         };
@@ -492,6 +585,9 @@ Server::Server(Api& api, ServerOptions options)
     : options_(std::move(options)), state_(std::make_shared<State>()) {
     state_->api = &api;
     state_->max_body_bytes = options_.max_body_bytes;
+    state_->header_timeout = options_.header_timeout;
+    state_->body_timeout = options_.body_timeout;
+    state_->watchlist = std::make_shared<Watchlist>();
 }
 
 Server::~Server() {
@@ -502,13 +598,15 @@ Status Server::Start() {
     try {
         Pistache::Address address(options_.host, Pistache::Port(options_.port));
         endpoint_ = std::make_unique<Http::Endpoint>(address);
-        auto opts = Http::Endpoint::options()
-                        .threads(options_.threads)
-                        .flags(Pistache::Tcp::Options::ReuseAddr)
-                        .maxRequestSize(PistacheRequestLimit(options_.max_body_bytes))
-                        .headerTimeout(options_.header_timeout)
-                        .bodyTimeout(options_.body_timeout)
-                        .keepaliveTimeout(options_.keepalive_timeout);
+        auto opts =
+            Http::Endpoint::options()
+                .threads(options_.threads)
+                .flags(Pistache::Tcp::Options::ReuseAddr)
+                .maxRequestSize(PistacheRequestLimit(options_.max_body_bytes))
+                .headerTimeout(PistacheTimeout(options_.header_timeout))
+                // Pistache may count the body's time from the first byte of the request.
+                .bodyTimeout(PistacheTimeout(options_.header_timeout + options_.body_timeout))
+                .keepaliveTimeout(options_.keepalive_timeout);
         endpoint_->init(opts);
         endpoint_->setHandler(Http::make_handler<Handler>(state_));
         endpoint_->serveThreaded();
@@ -518,7 +616,50 @@ Status Server::Start() {
                                std::to_string(options_.port) + ": " + e.what());
     }
     running_ = true;
+    watchdog_ = std::thread([this] { Watch(); });
     return Ok{};
+}
+
+void Server::Watch() {
+    // A tenth of the shorter timeout, so short test timeouts stay precise, but at most 100 ms.
+    auto period = std::clamp(std::min(options_.header_timeout, options_.body_timeout) / 10,
+                             std::chrono::milliseconds(5), std::chrono::milliseconds(100));
+    Watchlist& watchlist = *state_->watchlist;
+    std::vector<std::pair<std::shared_ptr<Pistache::Tcp::Peer>, std::shared_ptr<ConnectionSlot>>>
+        live;
+    std::unique_lock lock(watchlist.mu);
+    while (!watchlist.wake.wait_for(lock, period, [&] { return watchlist.stop; })) {
+        for (auto it = watchlist.entries.begin(); it != watchlist.entries.end();) {
+            auto peer = it->second.peer.lock();
+            auto slot = it->second.slot.lock();
+            if (!peer || !slot) {
+                it = watchlist.entries.erase(it);
+                continue;
+            }
+            live.emplace_back(std::move(peer), std::move(slot));
+            ++it;
+        }
+        // Checked without the list's lock: a refusal logs, and new connections must not wait.
+        lock.unlock();
+        Clock::time_point now = Clock::now();
+        for (const auto& [peer, slot] : live) {
+            Handler::ExpireIfOverdue(*state_, peer, *slot, now);
+        }
+        live.clear();
+        lock.lock();
+    }
+}
+
+void Server::StopWatchdog() {
+    if (!watchdog_.joinable()) {
+        return;
+    }
+    {
+        std::lock_guard lock(state_->watchlist->mu);
+        state_->watchlist->stop = true;
+    }
+    state_->watchlist->wake.notify_all();
+    watchdog_.join();
 }
 
 std::uint16_t Server::Port() const {
@@ -536,6 +677,8 @@ void Server::Shutdown() {
            std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    // Before the endpoint goes: the watchdog writes through Pistache's transports.
+    StopWatchdog();
     // The last responses are queued on the reactor; give them a moment to reach the socket.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     endpoint_->shutdown();

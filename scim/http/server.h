@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "scim/error.h"
 #include "scim/http/api.h"
@@ -40,9 +42,13 @@ class Endpoint;
 // - its shutdown drops in-flight responses, so Shutdown drains first: requests being received
 //   or handled when it starts are answered, new ones get 503 with Retry-After;
 // - its header and body timeouts default to a minute and its keep-alive timeout to five, so a
-//   slow or idle client holds a connection and its buffers that long; ServerOptions sets them.
-//   TODO(#6): their expiry is answered inside Pistache (an empty 408, then the end of the
-//   connection), not through this handler, so it is neither logged nor counted.
+//   slow or idle client holds a connection and its buffers that long; and when they expire it
+//   writes an empty 408 itself, which is neither logged nor counted. So the server keeps its own
+//   deadline per request (ServerOptions::header_timeout from the first byte, body_timeout from
+//   the end of the head) and a watchdog thread answers an overdue request with a SCIM 408
+//   through Api::Reject, then ends the connection. Pistache's timeouts stay set, later than
+//   ours (PistacheTimeout), as a backstop; an idle keep-alive connection is still closed by
+//   Pistache, without a response.
 namespace scim::http {
 
 struct ServerOptions {
@@ -65,6 +71,12 @@ inline constexpr std::size_t kHeaderRoom = 64 * 1024;
 // itself: bodies up to twice the body limit still reach the Api and get a SCIM 413.
 constexpr std::size_t PistacheRequestLimit(std::size_t max_body_bytes) {
     return 2 * max_body_bytes + kHeaderRoom;
+}
+
+// The timeout Pistache is given for one of ours: late enough that the watchdog, which looks
+// every 100 ms at most, always answers first.
+constexpr std::chrono::milliseconds PistacheTimeout(std::chrono::milliseconds ours) {
+    return ours + std::max(ours / 2, std::chrono::milliseconds(1000));
 }
 
 // Seconds a client is told to wait after a 503 (RFC 9110 §10.2.3).
@@ -125,17 +137,26 @@ public:
 
 private:
     class Handler;
+    struct Watchlist;  // the connections the watchdog looks at; defined in server.cc
     struct State {
         Api* api;
         std::size_t max_body_bytes = 0;
+        std::chrono::milliseconds header_timeout{0};
+        std::chrono::milliseconds body_timeout{0};
         std::atomic<int> in_flight{0};  // requests the Api is handling
         std::atomic<int> receiving{0};  // requests begun on a connection and not yet answered
         std::atomic<bool> draining{false};
+        std::shared_ptr<Watchlist> watchlist;
     };
+
+    // The watchdog thread: answers requests past their deadline until StopWatchdog.
+    void Watch();
+    void StopWatchdog();
 
     ServerOptions options_;
     std::shared_ptr<State> state_;
     std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+    std::thread watchdog_;
     bool running_ = false;
 };
 

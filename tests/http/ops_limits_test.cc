@@ -3,12 +3,14 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <mutex>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,14 +18,17 @@
 #include "http/curl_client.h"
 #include "http/fakes.h"
 #include "scim/http/api.h"
+#include "scim/http/metrics.h"
 #include "scim/http/server.h"
 
 namespace scim::http {
 namespace {
 
 using ::testing::_;
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::NiceMock;
+using ::testing::Not;
 using ::testing::Optional;
 using ::testing::Return;
 
@@ -82,7 +87,11 @@ protected:
     void StartServer(ServerOptions options) {
         ApiOptions api_options;
         api_options.max_body_bytes = kMaxBody;
-        api_options.log = [](std::string_view) {};
+        api_options.log = [this](std::string_view line) {
+            std::lock_guard lock(mu_);
+            log_.emplace_back(line);
+        };
+        api_options.metrics = &metrics_;
         api_ = std::make_unique<Api>(backend_, auth_, api_options);
         options.port = 0;
         options.threads = 2;
@@ -98,6 +107,35 @@ protected:
         }
     }
 
+    std::vector<std::string> Log() {
+        std::lock_guard lock(mu_);
+        return log_;
+    }
+
+    // The refusals of requests that matched no route, by status, as /metrics reports them.
+    bool MetricsCount(int status, int count) {
+        std::string series = "scimd_http_requests_total{route=\"unmatched\",status=\"" +
+                             std::to_string(status) + "\"} " + std::to_string(count) + "\n";
+        return metrics_.Render().find(series) != std::string::npos;
+    }
+
+    // A slow request's whole answer: a SCIM 408 that closes the connection, then its end.
+    void ExpectTimedOut(const std::string& answer, bool closed, std::string_view part) {
+        EXPECT_EQ(answer.rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << answer;
+        EXPECT_THAT(answer, HasSubstr("Connection: close\r\n"));
+        EXPECT_THAT(answer, HasSubstr("Content-Type: application/scim+json"));
+        auto end_of_headers = answer.find("\r\n\r\n");
+        ASSERT_NE(end_of_headers, std::string::npos) << answer;
+        auto body = nlohmann::json::parse(answer.substr(end_of_headers + 4));
+        EXPECT_EQ(body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+        EXPECT_EQ(body["status"], "408");
+        EXPECT_THAT(body["detail"].get<std::string>(), HasSubstr(part));
+        EXPECT_TRUE(closed) << "the connection stayed open after the 408";
+    }
+
+    Metrics metrics_{Api::RouteTemplates(), BuildInfo{"1"}};
+    std::mutex mu_;
+    std::vector<std::string> log_;
     NiceMock<testing::MockBackend> backend_;
     testing::FakeAuthenticator auth_;
     std::unique_ptr<Api> api_;
@@ -105,19 +143,26 @@ protected:
     std::string base_;
 };
 
-TEST_F(LimitsTest, ClosesConnectionsWhoseHeadersArriveTooSlowly) {
+// RFC 9110 §15.5.9: the server's own SCIM 408, before Pistache's later backstop would answer.
+TEST_F(LimitsTest, AnswersScim408AndClosesWhenHeadersArriveTooSlowly) {
     ServerOptions options;
     options.header_timeout = 300ms;
     StartServer(options);
     RawConnection connection(server_->Port());
     ASSERT_TRUE(connection.connected());
+    auto start = std::chrono::steady_clock::now();
     connection.Write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");  // no blank line yet
     bool closed = false;
     std::string answer = connection.ReadFor(3s, closed);
-    EXPECT_TRUE(closed) << answer;
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    ExpectTimedOut(answer, closed, "head");
+    EXPECT_GE(elapsed, 300ms);
+    EXPECT_LT(elapsed, PistacheTimeout(options.header_timeout));
+    EXPECT_TRUE(MetricsCount(408, 1)) << metrics_.Render();
+    EXPECT_THAT(Log(), Contains(HasSubstr("408")));
 }
 
-TEST_F(LimitsTest, ClosesConnectionsWhoseBodyArrivesTooSlowly) {
+TEST_F(LimitsTest, AnswersScim408AndClosesWhenBodyArrivesTooSlowly) {
     ServerOptions options;
     options.body_timeout = 300ms;
     StartServer(options);
@@ -128,7 +173,77 @@ TEST_F(LimitsTest, ClosesConnectionsWhoseBodyArrivesTooSlowly) {
         "Content-Length: 100\r\n\r\n{\"userName\":");
     bool closed = false;
     std::string answer = connection.ReadFor(3s, closed);
-    EXPECT_TRUE(closed) << answer;
+    ExpectTimedOut(answer, closed, "body");
+    EXPECT_TRUE(MetricsCount(408, 1)) << metrics_.Render();
+    std::vector<std::string> log = Log();
+    ASSERT_THAT(log, Contains(HasSubstr("408")));
+    EXPECT_THAT(log, Not(Contains(HasSubstr("userName")))) << "a request body reached the log";
+}
+
+// The body's time starts at the end of the head, not at the first byte: a head that took most
+// of header_timeout leaves the body its whole body_timeout.
+TEST_F(LimitsTest, CountsTheBodyTimeFromTheEndOfTheHead) {
+    ServerOptions options;
+    options.header_timeout = 600ms;
+    options.body_timeout = 600ms;
+    StartServer(options);
+    RawConnection connection(server_->Port());
+    ASSERT_TRUE(connection.connected());
+    connection.Write("POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    std::this_thread::sleep_for(400ms);
+    connection.Write(
+        "Authorization: Bearer good\r\nContent-Type: application/json\r\n"
+        "Content-Length: 2\r\n\r\n{");
+    std::this_thread::sleep_for(400ms);  // 800 ms since the first byte, 400 since the head
+    connection.Write("}");
+    bool closed = false;
+    std::string answer = connection.ReadFor(1s, closed);
+    EXPECT_THAT(answer, Not(HasSubstr("408"))) << answer;
+    EXPECT_FALSE(answer.empty());
+}
+
+// A timely request on a connection that already served one gets its own fresh deadline, and a
+// connection that stays idle between requests is closed without any response.
+TEST_F(LimitsTest, GivesEachKeepAliveRequestItsOwnDeadline) {
+    ServerOptions options;
+    options.header_timeout = 400ms;
+    options.keepalive_timeout = 2s;
+    StartServer(options);
+    RawConnection connection(server_->Port());
+    ASSERT_TRUE(connection.connected());
+    bool closed = false;
+    connection.Write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    EXPECT_THAT(connection.ReadFor(300ms, closed), HasSubstr("200 OK"));
+    std::this_thread::sleep_for(500ms);  // idle, longer than header_timeout
+    connection.Write("GET /healthz HTTP/1.1\r\n");
+    std::this_thread::sleep_for(200ms);
+    connection.Write("Host: 127.0.0.1\r\n\r\n");
+    std::string second = connection.ReadFor(300ms, closed);
+    EXPECT_THAT(second, HasSubstr("200 OK"));
+    EXPECT_THAT(second, Not(HasSubstr("408")));
+    EXPECT_FALSE(closed);
+    EXPECT_EQ(connection.ReadFor(4s, closed), "") << "an idle connection got a response";
+    EXPECT_TRUE(closed);
+}
+
+// Draining waits for requests being received; one that stalls is cut off by its deadline
+// instead of holding the shutdown for the whole drain timeout.
+TEST_F(LimitsTest, AnswersAStalledRequestWhileDraining) {
+    ServerOptions options;
+    options.header_timeout = 300ms;
+    options.drain_timeout = 10s;
+    StartServer(options);
+    RawConnection connection(server_->Port());
+    ASSERT_TRUE(connection.connected());
+    connection.Write("GET /healthz HTTP/1.1\r\n");
+    std::this_thread::sleep_for(50ms);
+    auto start = std::chrono::steady_clock::now();
+    std::thread stopper([this] { server_->Shutdown(); });
+    bool closed = false;
+    std::string answer = connection.ReadFor(3s, closed);
+    stopper.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+    ExpectTimedOut(answer, closed, "head");
 }
 
 TEST_F(LimitsTest, ClosesIdleKeepAliveConnections) {
@@ -141,6 +256,7 @@ TEST_F(LimitsTest, ClosesIdleKeepAliveConnections) {
     bool closed = false;
     std::string answer = connection.ReadFor(4s, closed);
     EXPECT_THAT(answer, HasSubstr("200 OK"));
+    EXPECT_THAT(answer, Not(HasSubstr("408"))) << "an idle connection was answered";
     EXPECT_TRUE(closed) << "an idle connection stayed open past keepalive_timeout";
 }
 
@@ -152,8 +268,11 @@ TEST_F(LimitsTest, KeepsSlowButTimelyClientsServed) {
     std::this_thread::sleep_for(500ms);
     connection.Write("Host: 127.0.0.1\r\n\r\n");
     bool closed = false;
-    EXPECT_THAT(connection.ReadFor(1s, closed), HasSubstr("200 OK"));
+    std::string answer = connection.ReadFor(1s, closed);
+    EXPECT_THAT(answer, HasSubstr("200 OK"));
+    EXPECT_THAT(answer, Not(HasSubstr("408")));
     EXPECT_FALSE(closed);
+    EXPECT_THAT(metrics_.Render(), Not(HasSubstr("status=\"408\"")));
 }
 
 TEST_F(LimitsTest, AnswersScimJsonForBodiesUpToTwiceTheLimit) {
