@@ -57,7 +57,8 @@ TEST_F(PostgresTokenPropagationTest, ExpiredTokenIsRefusedOnBothInstancesWithinO
     ExpectExpiryReachesEveryInstance(cluster_);
 }
 
-TEST_F(PostgresTokenPropagationTest, RotationWithoutGraceRefusesTheOldSecretOnTheOtherAtOnce) {
+TEST_F(PostgresTokenPropagationTest,
+       RotationWithoutGraceRefusesTheOldSecretAtOnceHereAndWithinASecondOnTheOther) {
     ExpectRotationWithoutGraceReachesEveryInstance(cluster_);
 }
 
