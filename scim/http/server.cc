@@ -357,7 +357,7 @@ public:
         if (connection.closing) {
             return;  // the rest of a refused request; the client is closing
         }
-        Begin(connection);
+        Begin(connection, peer);
         if (!connection.head_done && !ObserveHead(connection, buffer, len, peer)) {
             return;
         }
@@ -440,10 +440,16 @@ private:
         return slot;
     }
 
-    void Begin(Connection& connection) {
+    // Starts a request's clock. Pistache's own timeouts (the backstop) count from its parser's
+    // last reset and apply its keep-alive timeout to a peer marked idle, so the parser is reset
+    // and the peer marked busy here: otherwise a request begun late in a keep-alive wait could be
+    // dropped by Pistache, silently and without onDisconnection, before its deadline.
+    void Begin(Connection& connection, const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
         if (connection.receiving) {
             return;
         }
+        getParser(peer)->reset();
+        peer->setIdle(false);
         connection.receiving = true;
         connection.admitted = !state_->draining.load();
         connection.deadline = Clock::now() + state_->header_timeout;

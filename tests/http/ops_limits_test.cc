@@ -184,17 +184,17 @@ TEST_F(LimitsTest, AnswersScim408AndClosesWhenBodyArrivesTooSlowly) {
 // of header_timeout leaves the body its whole body_timeout.
 TEST_F(LimitsTest, CountsTheBodyTimeFromTheEndOfTheHead) {
     ServerOptions options;
-    options.header_timeout = 600ms;
-    options.body_timeout = 600ms;
+    options.header_timeout = 1000ms;
+    options.body_timeout = 1000ms;
     StartServer(options);
     RawConnection connection(server_->Port());
     ASSERT_TRUE(connection.connected());
     connection.Write("POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-    std::this_thread::sleep_for(400ms);
+    std::this_thread::sleep_for(500ms);
     connection.Write(
         "Authorization: Bearer good\r\nContent-Type: application/json\r\n"
         "Content-Length: 2\r\n\r\n{");
-    std::this_thread::sleep_for(400ms);  // 800 ms since the first byte, 400 since the head
+    std::this_thread::sleep_for(700ms);  // 1200 ms since the first byte, 700 since the head
     connection.Write("}");
     bool closed = false;
     std::string answer = connection.ReadFor(1s, closed);
@@ -206,7 +206,7 @@ TEST_F(LimitsTest, CountsTheBodyTimeFromTheEndOfTheHead) {
 // connection that stays idle between requests is closed without any response.
 TEST_F(LimitsTest, GivesEachKeepAliveRequestItsOwnDeadline) {
     ServerOptions options;
-    options.header_timeout = 400ms;
+    options.header_timeout = 600ms;
     options.keepalive_timeout = 2s;
     StartServer(options);
     RawConnection connection(server_->Port());
@@ -214,7 +214,7 @@ TEST_F(LimitsTest, GivesEachKeepAliveRequestItsOwnDeadline) {
     bool closed = false;
     connection.Write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     EXPECT_THAT(connection.ReadFor(300ms, closed), HasSubstr("200 OK"));
-    std::this_thread::sleep_for(500ms);  // idle, longer than header_timeout
+    std::this_thread::sleep_for(800ms);  // idle, longer than header_timeout
     connection.Write("GET /healthz HTTP/1.1\r\n");
     std::this_thread::sleep_for(200ms);
     connection.Write("Host: 127.0.0.1\r\n\r\n");
@@ -224,6 +224,25 @@ TEST_F(LimitsTest, GivesEachKeepAliveRequestItsOwnDeadline) {
     EXPECT_FALSE(closed);
     EXPECT_EQ(connection.ReadFor(4s, closed), "") << "an idle connection got a response";
     EXPECT_TRUE(closed);
+}
+
+// A request begun just before the keep-alive timeout is a request, no longer an idle connection:
+// it has header_timeout to arrive, even when that runs past keepalive_timeout.
+TEST_F(LimitsTest, ServesARequestBegunLateInTheKeepAliveWait) {
+    ServerOptions options;
+    options.header_timeout = 3s;
+    options.keepalive_timeout = 500ms;
+    StartServer(options);
+    RawConnection connection(server_->Port());
+    ASSERT_TRUE(connection.connected());
+    bool closed = false;
+    connection.Write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    EXPECT_THAT(connection.ReadFor(300ms, closed), HasSubstr("200 OK"));
+    connection.Write("GET /healthz HTTP/1.1\r\n");  // about 300 ms into the keep-alive wait
+    std::this_thread::sleep_for(1500ms);
+    connection.Write("Host: 127.0.0.1\r\n\r\n");
+    std::string second = connection.ReadFor(500ms, closed);
+    EXPECT_THAT(second, HasSubstr("200 OK"));
 }
 
 // Draining waits for requests being received; one that stalls is cut off by its deadline
