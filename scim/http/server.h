@@ -58,8 +58,10 @@ struct ServerOptions {
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::seconds drain_timeout{15};
     // Request line and headers must arrive within header_timeout of the first byte, the body
-    // within body_timeout; an idle keep-alive connection closes after keepalive_timeout (keep it
-    // longer than a load balancer's idle timeout, so the balancer closes first).
+    // within body_timeout of the end of the head, or the request gets a SCIM 408 (up to 100 ms
+    // late) and the connection ends. An idle keep-alive connection closes, without a response,
+    // after keepalive_timeout (keep it longer than a load balancer's idle timeout, so the
+    // balancer closes first). Timeouts are positive.
     std::chrono::milliseconds header_timeout{std::chrono::seconds(5)};
     std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
     std::chrono::milliseconds keepalive_timeout{std::chrono::seconds(75)};
