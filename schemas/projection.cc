@@ -3,22 +3,13 @@
 #include <algorithm>
 
 #include "schemas/characteristics.h"
+#include "scim/text.h"
 
 namespace schemas {
 namespace {
 
 using nlohmann::json;
 using Entry = AttributeSelection::Entry;
-
-std::string_view Trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 // A bare extension URN names the whole extension; anything else is an attribute path.
 std::optional<Entry> ResolveEntry(const Registry& registry,
@@ -42,7 +33,7 @@ void AddNames(const Registry& registry,
               std::vector<Entry>& out) {
     while (!names.empty()) {
         const size_t comma = names.find(',');
-        const std::string_view name = Trim(names.substr(0, comma));
+        const std::string_view name = scim::TrimBlanks(names.substr(0, comma));
         if (auto entry = ResolveEntry(registry, type, name)) {
             out.push_back(*entry);
         }

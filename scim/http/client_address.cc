@@ -5,20 +5,11 @@
 #include <cstring>
 
 #include "scim/casefold.h"
+#include "scim/text.h"
 
 namespace scim::http {
 
 namespace {
-
-std::string_view Trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 // The 16-byte form of an IPv4 or IPv6 literal, and whether it was IPv4.
 std::optional<std::pair<std::array<std::uint8_t, 16>, bool>> ParseAddress(std::string_view text) {
@@ -88,7 +79,7 @@ std::vector<std::string_view> ForwardedEntries(const HeaderList& headers) {
         std::string_view rest = value;
         while (true) {
             const auto comma = rest.find(',');
-            entries.push_back(Trim(rest.substr(0, comma)));
+            entries.push_back(TrimBlanks(rest.substr(0, comma)));
             if (comma == std::string_view::npos) {
                 break;
             }
@@ -102,9 +93,9 @@ std::vector<std::string_view> ForwardedEntries(const HeaderList& headers) {
 
 Result<std::vector<Cidr>> ParseCidrList(std::string_view text) {
     std::vector<Cidr> out;
-    while (!Trim(text).empty()) {
+    while (!TrimBlanks(text).empty()) {
         const auto comma = text.find(',');
-        const std::string_view entry = Trim(text.substr(0, comma));
+        const std::string_view entry = TrimBlanks(text.substr(0, comma));
         auto cidr = ParseCidr(entry);
         if (!cidr.ok()) {
             return std::move(cidr).error();

@@ -6,6 +6,7 @@
 
 #include "auth/token.h"
 #include "scim/http/url.h"
+#include "scim/text.h"
 
 namespace scim::http {
 
@@ -14,16 +15,6 @@ namespace {
 constexpr int kFirstStatus = 100;
 constexpr int kLastStatus = 599;
 constexpr std::size_t kStatusCount = kLastStatus - kFirstStatus + 1;
-
-std::string_view TrimSpaces(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 // Label values are route templates we registered, but escape them as the format requires anyway
 // (backslash, double quote and newline), so a future route cannot break the exposition.
@@ -83,7 +74,7 @@ std::string_view AuthFailureReasonName(AuthFailureReason reason) {
 }
 
 AuthFailureReason ClassifyAuthFailure(std::optional<std::string_view> authorization) {
-    std::string_view value = TrimSpaces(authorization.value_or(""));
+    std::string_view value = TrimBlanks(authorization.value_or(""));
     if (value.empty()) {
         return AuthFailureReason::kMissing;
     }
@@ -93,7 +84,7 @@ AuthFailureReason ClassifyAuthFailure(std::optional<std::string_view> authorizat
         !EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme)) {
         return AuthFailureReason::kMalformed;
     }
-    auto parsed = auth::Parse(TrimSpaces(value.substr(kScheme.size())));
+    auto parsed = auth::Parse(TrimBlanks(value.substr(kScheme.size())));
     if (!parsed || !parsed->checksum_ok) {
         return AuthFailureReason::kMalformed;
     }
