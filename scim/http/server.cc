@@ -18,6 +18,7 @@
 #include "scim/casefold.h"
 #include "scim/http/render.h"
 #include "scim/http/url.h"
+#include "scim/text.h"
 
 namespace scim::http {
 
@@ -30,16 +31,6 @@ constexpr std::string_view kKnownMethods[] = {"OPTIONS", "GET",    "POST",  "HEA
                                               "PATCH",   "DELETE", "TRACE", "CONNECT"};
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-std::string_view Trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 bool IsDigits(std::string_view text) {
     if (text.empty()) {
@@ -69,7 +60,7 @@ bool IsToken(std::string_view text) {
 bool ListHas(std::string_view value, std::string_view token) {
     while (!value.empty()) {
         std::size_t comma = value.find(',');
-        if (EqualsIgnoreCase(Trim(value.substr(0, comma)), token)) {
+        if (EqualsIgnoreCase(TrimBlanks(value.substr(0, comma)), token)) {
             return true;
         }
         value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
@@ -107,7 +98,7 @@ HeadFields ReadHead(std::string_view head, HeadCheck& check) {
             continue;
         }
         std::string_view name = line.substr(0, colon);
-        std::string_view value = Trim(line.substr(colon + 1));
+        std::string_view value = TrimBlanks(line.substr(colon + 1));
         if (EqualsIgnoreCase(name, "Content-Length")) {
             fields.content_lengths.push_back(value);
         } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {

@@ -53,18 +53,6 @@ std::optional<std::string> PercentDecode(std::string_view text, PlusMeans plus) 
     return out;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (LowerAscii(a[i]) != LowerAscii(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::string AsciiLower(std::string_view text) {
     std::string out(text);
     for (char& c : out) {

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "scim/casefold.h"
+
 // Percent-decoding for request targets. Pistache hands over paths and query values exactly as
 // they arrived on the wire, so the server decodes them itself (RFC 3986 §2.1).
 namespace scim::http {
@@ -15,9 +17,9 @@ enum class PlusMeans { kPlus, kSpace };
 // non-hex escape, or when the decoded bytes are not valid UTF-8.
 std::optional<std::string> PercentDecode(std::string_view text, PlusMeans plus);
 
-// ASCII-only case-insensitive comparison, for protocol tokens (header names, media types,
-// endpoint names), never for user data.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// Protocol tokens (header names, media types, endpoint names) compare with scim::EqualsIgnoreCase
+// (scim/casefold.h), never user data.
+using scim::EqualsIgnoreCase;
 
 // Lower-cases ASCII letters and leaves every other byte alone.
 std::string AsciiLower(std::string_view text);
