@@ -30,6 +30,11 @@ public:
                                            std::string_view type,
                                            std::string_view id) override;
 
+    // One statement: the row with its groups aggregated as JSON in a correlated subquery.
+    scim::Result<scim::ResourceWithGroups> GetWithGroups(std::string_view org_id,
+                                                         std::string_view type,
+                                                         std::string_view id) override;
+
     scim::Result<scim::StoredResource> Update(const scim::RequestContext& ctx,
                                               std::string_view type,
                                               const scim::StoredResource& resource,

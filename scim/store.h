@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -76,6 +77,12 @@ struct ListQuery {
     bool with_total = true;        // compute totalResults
 };
 
+// A resource read together with the groups that list it directly (users only).
+struct ResourceWithGroups {
+    StoredResource resource;
+    std::vector<MemberRef> groups;  // as GroupsOf returns them; empty for a group
+};
+
 struct ListPage {
     std::int64_t total = 0;
     std::vector<StoredResource> resources;
@@ -101,6 +108,27 @@ public:
     virtual Result<StoredResource> Get(std::string_view org_id,
                                        std::string_view type,
                                        std::string_view id) = 0;
+
+    // Get and, for a user, GroupsOf in one read, for a GET that returns `groups`. Errors as for
+    // Get. This default makes the two calls; a database store overrides it to read both in one
+    // statement, since each call is a round trip.
+    virtual Result<ResourceWithGroups> GetWithGroups(std::string_view org_id,
+                                                     std::string_view type,
+                                                     std::string_view id) {
+        auto resource = Get(org_id, type, id);
+        if (!resource.ok()) {
+            return resource.error();
+        }
+        ResourceWithGroups out{std::move(*resource), {}};
+        if (type == "User") {
+            auto groups = GroupsOf(org_id, id);
+            if (!groups.ok()) {
+                return groups.error();
+            }
+            out.groups = std::move(*groups);
+        }
+        return out;
+    }
 
     // Replaces the stored document when the stored version equals `expected_version`, setting
     // version to expected_version + 1 and last_modified from `resource`.

@@ -22,6 +22,11 @@ public:
     Result<StoredResource> Get(std::string_view org_id,
                                std::string_view type,
                                std::string_view id) override;
+    Result<ResourceWithGroups> GetWithGroups(std::string_view org_id,
+                                             std::string_view type,
+                                             std::string_view id) override {
+        return inner_.GetWithGroups(org_id, type, id);
+    }
     Result<StoredResource> Update(const RequestContext& ctx,
                                   std::string_view type,
                                   const StoredResource& resource,

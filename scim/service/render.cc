@@ -47,6 +47,11 @@ bool Renderer::Returns(const schemas::ResourceType& type,
     return HasCoreAttribute(registry_, type, name) && selection.Returns(registry_, type, name);
 }
 
+bool Renderer::ReturnsGroups(const schemas::ResourceType& type,
+                             const schemas::AttributeSelection& selection) const {
+    return Returns(type, selection, kGroupsAttribute);
+}
+
 Result<nlohmann::json> Renderer::Compose(const schemas::ResourceType& type,
                                          const StoredResource& resource,
                                          const schemas::AttributeSelection& selection,
@@ -78,14 +83,14 @@ Result<nlohmann::json> Renderer::Render(std::string_view org_id,
                                         const schemas::ResourceType& type,
                                         const StoredResource& resource,
                                         const schemas::AttributeSelection& selection) const {
-    return RenderWith(org_id, type, resource, selection, true);
+    return RenderWith(org_id, type, resource, selection, nullptr);
 }
 
 Result<nlohmann::json> Renderer::RenderWith(std::string_view org_id,
                                             const schemas::ResourceType& type,
                                             const StoredResource& resource,
                                             const schemas::AttributeSelection& selection,
-                                            bool read_groups) const {
+                                            const std::vector<MemberRef>* known_groups) const {
     std::optional<std::vector<MemberRef>> members;
     std::optional<std::vector<MemberRef>> groups;
     if (Returns(type, selection, kMembersAttribute)) {
@@ -96,8 +101,8 @@ Result<nlohmann::json> Renderer::RenderWith(std::string_view org_id,
         members = std::move(*read);
     }
     if (Returns(type, selection, kGroupsAttribute)) {
-        if (!read_groups) {
-            groups.emplace();
+        if (known_groups != nullptr) {
+            groups = *known_groups;
         } else if (auto read = store_.GroupsOf(org_id, resource.id); read.ok()) {
             groups = std::move(*read);
         } else {
@@ -161,8 +166,9 @@ Result<Response> Renderer::Single(std::string_view org_id,
                                   const schemas::ResourceType& type,
                                   const StoredResource& resource,
                                   const schemas::AttributeSelection& selection,
-                                  int status) const {
-    auto body = Render(org_id, type, resource, selection);
+                                  int status,
+                                  const std::vector<MemberRef>* known_groups) const {
+    auto body = RenderWith(org_id, type, resource, selection, known_groups);
     if (!body.ok()) {
         return body.error();
     }
@@ -174,7 +180,9 @@ Result<Response> Renderer::SingleCreated(std::string_view org_id,
                                          const schemas::ResourceType& type,
                                          const StoredResource& resource,
                                          const schemas::AttributeSelection& selection) const {
-    auto body = RenderWith(org_id, type, resource, selection, false);
+    // A new user is in no group yet.
+    const std::vector<MemberRef> none;
+    auto body = RenderWith(org_id, type, resource, selection, &none);
     if (!body.ok()) {
         return body.error();
     }

@@ -42,12 +42,18 @@ public:
                                       const std::vector<StoredResource>& rows,
                                       const schemas::AttributeSelection& selection) const;
 
-    // A single-resource response: the rendered body, Location and ETag.
+    // A single-resource response: the rendered body, Location and ETag. `known_groups`, when
+    // set, are the resource's groups already read (GetWithGroups) and are not read again.
     Result<Response> Single(std::string_view org_id,
                             const schemas::ResourceType& type,
                             const StoredResource& resource,
                             const schemas::AttributeSelection& selection,
-                            int status) const;
+                            int status,
+                            const std::vector<MemberRef>* known_groups = nullptr) const;
+
+    // True when `selection` returns the derived `groups` of `type`, i.e. rendering reads them.
+    bool ReturnsGroups(const schemas::ResourceType& type,
+                       const schemas::AttributeSelection& selection) const;
 
     // Single for a resource this request has just created. Its id did not exist before, so no
     // group can hold it yet: a new user's `groups` is known to be empty and is not read from the
@@ -58,12 +64,12 @@ public:
                                    const schemas::AttributeSelection& selection) const;
 
 private:
-    // Render, reading `groups` from the store only when `read_groups`.
+    // Render, reading `groups` from the store only when `known_groups` is nullptr.
     Result<nlohmann::json> RenderWith(std::string_view org_id,
                                       const schemas::ResourceType& type,
                                       const StoredResource& resource,
                                       const schemas::AttributeSelection& selection,
-                                      bool read_groups) const;
+                                      const std::vector<MemberRef>* known_groups) const;
     nlohmann::json Meta(const schemas::ResourceType& type, const StoredResource& resource) const;
     nlohmann::json MemberValue(const MemberRef& ref, std::string_view kind) const;
     // True when `type` has the derived attribute `name` and `selection` returns it.

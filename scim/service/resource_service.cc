@@ -16,6 +16,14 @@ Clock SystemClockIfUnset(Clock clock) {
     return clock ? std::move(clock) : Clock(&std::chrono::system_clock::now);
 }
 
+// A plain Get result in the shape of GetWithGroups, with no groups read.
+Result<ResourceWithGroups> WithoutGroups(Result<StoredResource> stored) {
+    if (!stored.ok()) {
+        return std::move(stored).error();
+    }
+    return ResourceWithGroups{std::move(*stored), {}};
+}
+
 schemas::AttributeSelection SelectionFor(const schemas::Registry& registry,
                                          const schemas::ResourceType& type,
                                          const Query& query) {
@@ -274,19 +282,25 @@ Result<Response> ResourceService::Get(const RequestContext& ctx,
     if (!type.ok()) {
         return type.error();
     }
-    auto stored = store_.Get(ctx.principal.org_id, (*type)->name, id);
-    if (!stored.ok()) {
-        return stored.error();
-    }
-
     Renderer renderer(*registry_, store_, config_);
+    const schemas::AttributeSelection selection = SelectionFor(*registry_, **type, query);
+    // A user's groups come with its row in one read when the response returns them; otherwise
+    // (excludedAttributes=groups, attributes=userName, a group) only the row is read.
+    const bool with_groups = renderer.ReturnsGroups(**type, selection);
+    auto read = with_groups ? store_.GetWithGroups(ctx.principal.org_id, (*type)->name, id)
+                            : WithoutGroups(store_.Get(ctx.principal.org_id, (*type)->name, id));
+    if (!read.ok()) {
+        return read.error();
+    }
+    const StoredResource* stored = &read->resource;
+
     // RFC 7644 §3.14 with RFC 7232 §3.2: the client's copy is current, so no body is sent.
     if (pre.if_none_match && EtagMatches(*pre.if_none_match, stored->version)) {
         return Response{304, nullptr, renderer.Location(**type, stored->id),
                         EtagFor(stored->version)};
     }
-    return renderer.Single(ctx.principal.org_id, **type, *stored,
-                           SelectionFor(*registry_, **type, query), 200);
+    return renderer.Single(ctx.principal.org_id, **type, *stored, selection, 200,
+                           with_groups ? &read->groups : nullptr);
 }
 
 Result<Response> ResourceService::Replace(const RequestContext& ctx,

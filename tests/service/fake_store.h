@@ -349,6 +349,12 @@ public:
         ON_CALL(*this, MembersOfMany).WillByDefault(Invoke(&fake_, &FakeStore::MembersOfMany));
         ON_CALL(*this, GroupsOfMany).WillByDefault(Invoke(&fake_, &FakeStore::GroupsOfMany));
         ON_CALL(*this, Ping).WillByDefault(Invoke(&fake_, &FakeStore::Ping));
+        // The interface's own two-call version, so Get and GroupsOf stay countable beneath it.
+        ON_CALL(*this, GetWithGroups)
+            .WillByDefault(
+                [this](std::string_view org, std::string_view type, std::string_view id) {
+                    return ResourceStore::GetWithGroups(org, type, id);
+                });
     }
 
     MOCK_METHOD(Result<StoredResource>,
@@ -361,6 +367,10 @@ public:
                 (override));
     MOCK_METHOD(Result<StoredResource>,
                 Get,
+                (std::string_view, std::string_view, std::string_view),
+                (override));
+    MOCK_METHOD(Result<ResourceWithGroups>,
+                GetWithGroups,
                 (std::string_view, std::string_view, std::string_view),
                 (override));
     MOCK_METHOD(Result<StoredResource>,

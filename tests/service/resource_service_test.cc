@@ -132,6 +132,34 @@ TEST_F(ResourceServiceTest, AttributesWithoutGroupsNeverReadsGroupsOf) {
     EXPECT_FALSE(got->body.contains("active"));
 }
 
+TEST_F(ResourceServiceTest, GetReturningGroupsReadsTheUserAndItsGroupsInOneStoreCall) {
+    const std::string alice = CreateUser("alice");
+    auto group = service_->Create(ctx_, "Group",
+                                  {{"schemas", {schemas::kGroupSchema}},
+                                   {"displayName", "Admins"},
+                                   {"members", {{{"value", alice}}}}},
+                                  Query{});
+    ASSERT_TRUE(group.ok()) << group.error().detail;
+    EXPECT_CALL(store_, GetWithGroups(_, "User", alice)).Times(1);
+    auto got = service_->Get(ctx_, "User", alice, Query{}, Preconditions{});
+    ASSERT_TRUE(got.ok()) << got.error().detail;
+    ASSERT_EQ(got->body["groups"].size(), 1u);
+    EXPECT_EQ(got->body["groups"][0]["value"], group->body["id"]);
+    EXPECT_EQ(got->body["groups"][0]["display"], "Admins");
+    EXPECT_EQ(got->body["groups"][0]["type"], "direct");
+}
+
+TEST_F(ResourceServiceTest, GetExcludingGroupsReadsOnlyTheRow) {
+    const std::string alice = CreateUser("alice");
+    EXPECT_CALL(store_, GetWithGroups(_, _, _)).Times(0);
+    EXPECT_CALL(store_, GroupsOf(_, _)).Times(0);
+    Query query;
+    query.excluded_attributes = "groups";
+    auto got = service_->Get(ctx_, "User", alice, query, Preconditions{});
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->body["userName"], "alice");
+}
+
 TEST_F(ResourceServiceTest, GetWithCurrentEtagIs304WithoutBody) {
     const std::string id = CreateUser("bjensen");
     Preconditions pre;
