@@ -172,27 +172,63 @@ std::string_view ActorKindName(scim::CredentialKind kind) {
     return "cli";
 }
 
+AuditColumns AuditColumnsFor(const scim::RequestContext& context,
+                             const scim::AuditEvent& event,
+                             const std::string& created_at) {
+    const scim::Principal& actor = context.principal;
+    AuditColumns c;
+    c.org_id = actor.org_id;
+    c.created_at = created_at;
+    c.actor_kind = std::string(ActorKindName(actor.kind));
+    c.actor_id = NonEmpty(actor.credential_id);
+    c.actor_name = NonEmpty(actor.credential_name);
+    c.action = event.action;
+    c.target_type = NonEmpty(event.target_type);
+    c.target_id = NonEmpty(event.target_id);
+    c.workspace_id = actor.workspace_id;
+    if (event.details.is_object() && event.details.contains("workspace_id") &&
+        event.details["workspace_id"].is_string()) {
+        // Actions on a workspace's own objects are filed under that workspace even when an
+        // org-level credential performed them.
+        c.workspace_id = event.details["workspace_id"].get<std::string>();
+    }
+    c.request_id = NonEmpty(context.request_id);
+    c.source_addr = NonEmpty(context.source_addr);
+    c.details = event.details.is_object() ? event.details.dump() : "{}";
+    return c;
+}
+
+// The counter upsert of AppendAuditEvent's PostgreSQL statement, gated, followed by the insert.
+std::string PostgresAuditCtes(std::string_view gate) {
+    return "audit_n AS (INSERT INTO audit_counters (org_id, last_event_id) "
+           "SELECT :au_org1, 1 WHERE " +
+           std::string(gate) +
+           " ON CONFLICT (org_id) DO UPDATE SET last_event_id = "
+           "audit_counters.last_event_id + 1 RETURNING last_event_id), "
+           "audit_ev AS (INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, "
+           "actor_id, actor_name, action, target_type, target_id, workspace_id, "
+           "request_id, source_addr, details) SELECT :au_org2, audit_n.last_event_id, "
+           ":au_created, :au_kind, :au_actor_id, :au_actor_name, :au_action, :au_target_type, "
+           ":au_target_id, :au_workspace, :au_request_id, :au_source, CAST(:au_details AS jsonb) "
+           "FROM audit_n RETURNING event_id)";
+}
+
 std::int64_t AppendAuditEvent(soci::session& session,
                               Dialect dialect,
                               const scim::RequestContext& context,
                               const scim::AuditEvent& event,
                               const std::string& created_at) {
+    const AuditColumns c = AuditColumnsFor(context, event, created_at);
     const scim::Principal& actor = context.principal;
-    NullableText actor_id(NonEmpty(actor.credential_id));
-    NullableText actor_name(NonEmpty(actor.credential_name));
-    NullableText target_type(NonEmpty(event.target_type));
-    NullableText target_id(NonEmpty(event.target_id));
-    NullableText workspace(actor.workspace_id);
-    if (event.details.is_object() && event.details.contains("workspace_id") &&
-        event.details["workspace_id"].is_string()) {
-        // Actions on a workspace's own objects are filed under that workspace even when an
-        // org-level credential performed them.
-        workspace = NullableText(event.details["workspace_id"].get<std::string>());
-    }
-    NullableText request_id(NonEmpty(context.request_id));
-    NullableText source_addr(NonEmpty(context.source_addr));
-    const std::string kind(ActorKindName(actor.kind));
-    const std::string details = event.details.is_object() ? event.details.dump() : "{}";
+    NullableText actor_id(c.actor_id);
+    NullableText actor_name(c.actor_name);
+    NullableText target_type(c.target_type);
+    NullableText target_id(c.target_id);
+    NullableText workspace(c.workspace_id);
+    NullableText request_id(c.request_id);
+    NullableText source_addr(c.source_addr);
+    const std::string& kind = c.actor_kind;
+    const std::string& details = c.details;
 
     long long event_id = 0;
     if (dialect == Dialect::kPostgres) {

@@ -48,6 +48,34 @@ std::int64_t AppendAuditEvent(soci::session& session,
                               const scim::AuditEvent& event,
                               const std::string& created_at);
 
+// The column values AppendAuditEvent stores for `event` (event_id aside), for a PostgreSQL writer
+// that appends the event inside its own data-modifying statement (see PostgresAuditCtes).
+struct AuditColumns {
+    std::string org_id;
+    std::string created_at;
+    std::string actor_kind;
+    std::optional<std::string> actor_id;
+    std::optional<std::string> actor_name;
+    std::string action;
+    std::optional<std::string> target_type;
+    std::optional<std::string> target_id;
+    std::optional<std::string> workspace_id;
+    std::optional<std::string> request_id;
+    std::optional<std::string> source_addr;
+    std::string details;  // JSON object text
+};
+AuditColumns AuditColumnsFor(const scim::RequestContext& context,
+                             const scim::AuditEvent& event,
+                             const std::string& created_at);
+
+// Two PostgreSQL WITH items, "audit_n" and "audit_ev", that do what AppendAuditEvent does (same
+// counter row, same columns, same commit-order guarantee) inside a larger statement, and only
+// when the SQL boolean `gate` holds. Bind :au_org1, :au_org2, :au_created, :au_kind,
+// :au_actor_id, :au_actor_name, :au_action, :au_target_type, :au_target_id, :au_workspace,
+// :au_request_id, :au_source, :au_details from AuditColumnsFor. Such a statement counts as going
+// through AppendAuditEvent for the rule above.
+std::string PostgresAuditCtes(std::string_view gate);
+
 // One stored event as read back.
 struct AuditRecord {
     std::int64_t event_id = 0;

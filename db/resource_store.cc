@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
 #include "db/audit_store.h"
@@ -411,6 +412,13 @@ public:
         names_.push_back(name);
         statement_.exchange(soci::use(texts_.back(), names_.back()));
     }
+    // Binds NULL when `value` is empty.
+    void BindNullableText(const std::string& name, const std::optional<std::string>& value) {
+        texts_.push_back(value.value_or(""));
+        indicators_.push_back(value ? soci::i_ok : soci::i_null);
+        names_.push_back(name);
+        statement_.exchange(soci::use(texts_.back(), indicators_.back(), names_.back()));
+    }
     void Bind(const std::string& name, const SqlValue& value) {
         names_.push_back(name);
         if (const auto* text = std::get_if<std::string>(&value)) {
@@ -441,6 +449,7 @@ private:
     std::deque<std::string> texts_;
     std::deque<long long> integers_;
     std::deque<double> doubles_;
+    std::deque<soci::indicator> indicators_;
 };
 
 // Ids per IN list: a page of up to this many resources is one statement, and larger batches
@@ -867,6 +876,156 @@ scim::Result<scim::MembershipMap> SqlResourceStore::GroupsOfMany(
     });
 }
 
+namespace {
+
+// Largest membership change written by the one-statement path; larger ones take the
+// transactional path, whose cost per member dwarfs its extra round trips anyway.
+constexpr std::size_t kMaxOneStatementMembers = 100;
+
+// Ids sorted and without repeats, so rows are touched in id order (as ApplyMembers does).
+std::vector<std::string> SortedUnique(std::vector<std::string> ids) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+}
+
+// True when `changes` may take the one-statement path: adds and removes only, a modest number,
+// and no id both added and removed (the statement's parts see one snapshot, so a removal would
+// not see an insertion of the same row, unlike the sequential path).
+bool FitsOneStatement(const scim::MemberChanges& changes,
+                      const std::vector<std::string>& add,
+                      const std::vector<std::string>& remove) {
+    if (changes.replace_all || add.size() + remove.size() > kMaxOneStatementMembers) {
+        return false;
+    }
+    return std::none_of(add.begin(), add.end(), [&](const std::string& id) {
+        return std::binary_search(remove.begin(), remove.end(), id);
+    });
+}
+
+// "(VALUES (:a0), (:a1))" for `prefix` "a", or an empty text relation when there are no ids.
+std::string ValuesList(const std::string& prefix, std::size_t count) {
+    if (count == 0) {
+        return "(SELECT CAST(NULL AS TEXT) WHERE FALSE)";
+    }
+    std::string out = "(VALUES ";
+    for (std::size_t i = 0; i < count; ++i) {
+        out += (i == 0 ? "(:" : ", (:") + prefix + std::to_string(i) + ")";
+    }
+    return out + ")";
+}
+
+// The whole member-only PATCH as one PostgreSQL statement, run in autocommit. `known` counts the
+// added ids that are users of the org; only when every added id is one (no group members, whose
+// nesting needs the cycle check, and no unknown ids, which must write nothing) does `bumped` fire,
+// and every write below is gated on `bumped`, so otherwise the statement writes nothing. The
+// version bump comes first: it takes the group's row lock, which queues concurrent writers of the
+// group, and its version predicate is re-checked on the newest row after a wait, so a stale
+// If-Match writes no member rows. Audit last, as AppendAuditEvent requires.
+std::string OneStatementSql(std::size_t adds, std::size_t removes) {
+    return "WITH wanted(id) AS " + ValuesList("a", adds) + ", gone(id) AS " +
+           ValuesList("r", removes) +
+           ", known AS (SELECT COUNT(*) AS n FROM users WHERE org_id = :o1 AND"
+           " id IN (SELECT id FROM wanted)),"
+           " bumped AS (UPDATE groups SET version = version + 1, last_modified = CASE WHEN"
+           " last_modified > :m1 THEN last_modified ELSE :m2 END"
+           " WHERE org_id = :o2 AND id = :g1 AND (:any = 1 OR version = :v)"
+           " AND (SELECT n FROM known) = :nadd RETURNING version, created, last_modified),"
+           " added AS (INSERT INTO group_members (org_id, group_id, member_id, member_type)"
+           " SELECT :o3, :g2, id, 'User' FROM wanted WHERE EXISTS (SELECT 1 FROM bumped)"
+           " ORDER BY id ON CONFLICT DO NOTHING),"
+           " removed AS (DELETE FROM group_members WHERE org_id = :o4 AND group_id = :g3 AND"
+           " member_id IN (SELECT id FROM gone) AND EXISTS (SELECT 1 FROM bumped)), " +
+           PostgresAuditCtes("EXISTS (SELECT 1 FROM bumped)") +
+           " SELECT (SELECT n FROM known), b.version, b.created, b.last_modified"
+           " FROM (SELECT 1) AS one LEFT JOIN bumped AS b ON TRUE";
+}
+
+void BindAudit(DynamicQuery& query, const AuditColumns& c) {
+    query.BindText("au_org1", c.org_id);
+    query.BindText("au_org2", c.org_id);
+    query.BindText("au_created", c.created_at);
+    query.BindText("au_kind", c.actor_kind);
+    query.BindNullableText("au_actor_id", c.actor_id);
+    query.BindNullableText("au_actor_name", c.actor_name);
+    query.BindText("au_action", c.action);
+    query.BindNullableText("au_target_type", c.target_type);
+    query.BindNullableText("au_target_id", c.target_id);
+    query.BindNullableText("au_workspace", c.workspace_id);
+    query.BindNullableText("au_request_id", c.request_id);
+    query.BindNullableText("au_source", c.source_addr);
+    query.BindText("au_details", c.details);
+}
+
+// What the one-statement path reports: the bumped group, or why nothing was written.
+struct OneStatementOutcome {
+    enum class Kind { kWritten, kMissed, kNotAllUsers, kDeadlocked } kind = Kind::kMissed;
+    scim::StoredResource touched;
+};
+
+OneStatementOutcome RunOneStatement(soci::session& session,
+                                    const scim::RequestContext& ctx,
+                                    const std::string& group_id,
+                                    const std::string& last_modified,
+                                    std::optional<std::int64_t> expected,
+                                    const std::vector<std::string>& add,
+                                    const std::vector<std::string>& remove,
+                                    const scim::AuditEvent& event) {
+    const std::string& org = ctx.principal.org_id;
+    DynamicQuery query(session);
+    for (std::size_t i = 0; i < add.size(); ++i) {
+        query.BindText("a" + std::to_string(i), add[i]);
+    }
+    for (std::size_t i = 0; i < remove.size(); ++i) {
+        query.BindText("r" + std::to_string(i), remove[i]);
+    }
+    for (const char* name : {"o1", "o2", "o3", "o4"}) {
+        query.BindText(name, org);
+    }
+    query.BindText("m1", last_modified);
+    query.BindText("m2", last_modified);
+    for (const char* name : {"g1", "g2", "g3"}) {
+        query.BindText(name, group_id);
+    }
+    query.Bind("any", SqlValue(std::int64_t{expected ? 0 : 1}));
+    query.Bind("v", SqlValue(std::int64_t{expected.value_or(0)}));
+    query.Bind("nadd", SqlValue(static_cast<std::int64_t>(add.size())));
+    BindAudit(query, AuditColumnsFor(ctx, event, UtcNowMillis()));
+    long long known = 0;
+    long long version = 0;
+    OneStatementOutcome out;
+    soci::indicator version_ind = soci::i_null;
+    soci::indicator created_ind = soci::i_null;
+    soci::indicator modified_ind = soci::i_null;
+    query.statement().exchange(soci::into(known));
+    query.statement().exchange(soci::into(version, version_ind));
+    query.statement().exchange(soci::into(out.touched.created, created_ind));
+    query.statement().exchange(soci::into(out.touched.last_modified, modified_ind));
+    try {
+        query.Prepare(OneStatementSql(add.size(), remove.size()));
+        query.statement().execute(true);
+    } catch (const soci::postgresql_soci_error& error) {
+        // Lock order differs from the transactional path (group row before member rows), so a
+        // concurrent writer of the same member may deadlock with this statement; PostgreSQL
+        // then rolls it back, and the caller redoes the change the transactional way.
+        if (error.sqlstate() == "40P01") {
+            out.kind = OneStatementOutcome::Kind::kDeadlocked;
+            return out;
+        }
+        throw;
+    }
+    if (version_ind == soci::i_ok) {
+        out.kind = OneStatementOutcome::Kind::kWritten;
+        out.touched.id = group_id;
+        out.touched.version = version;
+    } else if (known != static_cast<long long>(add.size())) {
+        out.kind = OneStatementOutcome::Kind::kNotAllUsers;
+    }
+    return out;
+}
+
+}  // namespace
+
 scim::Result<scim::StoredResource> SqlResourceStore::UpdateMembers(
     const scim::RequestContext& ctx,
     std::string_view group_id,
@@ -883,6 +1042,34 @@ scim::Result<scim::StoredResource> SqlResourceStore::UpdateMembers(
     // held for one statement. Replacing the whole list bumps first, so that two replacements run
     // one after the other instead of interleaving their deletes and inserts.
     const bool bump_first = members.replace_all;
+    if (database_->dialect() == Dialect::kPostgres) {
+        std::vector<std::string> add;
+        for (const scim::MemberRef& member : members.add) {
+            add.push_back(member.id);
+        }
+        add = SortedUnique(std::move(add));
+        const std::vector<std::string> remove = SortedUnique(members.remove);
+        if (FitsOneStatement(members, add, remove)) {
+            // Autocommit: one round trip instead of BEGIN, writes, audit and COMMIT.
+            auto fast = database_->WithSession(
+                [&](soci::session& session) -> scim::Result<OneStatementOutcome> {
+                    OneStatementOutcome outcome = RunOneStatement(
+                        session, ctx, id, modified, expected_version, add, remove, event);
+                    if (outcome.kind == OneStatementOutcome::Kind::kMissed) {
+                        return MissedWrite(session, table, org, id);
+                    }
+                    return outcome;
+                });
+            if (!fast.ok()) {
+                return fast.error();
+            }
+            if (fast->kind == OneStatementOutcome::Kind::kWritten) {
+                return std::move(fast->touched);
+            }
+            // A group or unknown id among the added members, or a deadlock: nothing was written,
+            // and the transactional path below checks nesting and reports unknown ids.
+        }
+    }
     return database_->WithTransaction(
         [&](soci::session& session) -> scim::Result<scim::StoredResource> {
             std::optional<scim::StoredResource> touched;
