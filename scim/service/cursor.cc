@@ -126,13 +126,14 @@ Result<CursorPosition> CursorCodec::Decode(std::string_view cursor,
     return position;
 }
 
-std::string CursorCodec::QueryHash(std::string_view type,
+std::string CursorCodec::QueryHash(std::string_view org_id,
+                                   std::string_view type,
                                    std::string_view filter,
                                    std::string_view sort_by,
                                    bool descending) {
     // Length-prefix each part so that no two different queries serialise alike.
     std::string text;
-    for (std::string_view part : {type, filter, sort_by}) {
+    for (std::string_view part : {org_id, type, filter, sort_by}) {
         text += std::to_string(part.size());
         text += ':';
         text += part;

@@ -43,12 +43,16 @@ public:
     std::string Encode(const CursorPosition& position, std::string_view query_hash) const;
 
     // 400 invalidCursor for anything malformed, tampered with or issued for another query
-    // (`query_hash` differs); 400 expiredCursor when the ttl has passed (RFC 9865 §3.2).
+    // (`query_hash` differs, which includes another organization); 400 expiredCursor when the ttl
+    // has passed (RFC 9865 §3.2).
     Result<CursorPosition> Decode(std::string_view cursor, std::string_view query_hash) const;
 
-    // A short hash identifying what a cursor may be used with: the resource type, the filter and
-    // the sort. Page size and attribute selection may change between pages.
-    static std::string QueryHash(std::string_view type,
+    // A short hash identifying what a cursor may be used with: the organization it was issued
+    // to, the resource type, the filter and the sort. Page size and attribute selection may
+    // change between pages. Binding the organization keeps one tenant from replaying another's
+    // cursor with its own token.
+    static std::string QueryHash(std::string_view org_id,
+                                 std::string_view type,
                                  std::string_view filter,
                                  std::string_view sort_by,
                                  bool descending);

@@ -107,19 +107,29 @@ struct TypeQuery {
 };
 
 // `root_listing`: on the server root a sortBy that one type lacks orders that type by id
-// instead of failing the whole request.
+// instead of failing the whole request, and a filter attribute the type lacks has no value on
+// it (RFC 7644 §3.4.2.2) instead of failing; `matches_nothing` is set when the filter thereby
+// holds for no resource of the type.
 Result<TypeQuery> PrepareType(const schemas::Registry& registry,
                               const schemas::ResourceType& type,
                               const Query& query,
-                              bool root_listing = false) {
+                              bool root_listing = false,
+                              bool* matches_nothing = nullptr) {
     TypeQuery prepared;
     prepared.type = &type;
     if (query.filter) {
-        auto bound = filter::BoundFilter::Create(*query.filter, registry, type);
+        auto bound = filter::BoundFilter::Create(
+            *query.filter, registry, type,
+            root_listing ? filter::UnknownAttributes::kAbsent : filter::UnknownAttributes::kReject);
         if (!bound.ok()) {
             return bound.error();
         }
-        prepared.filter.emplace(std::move(*bound));
+        if (matches_nothing != nullptr) {
+            *matches_nothing = bound->constant() == false;
+        }
+        if (!bound->constant()) {
+            prepared.filter.emplace(std::move(*bound));
+        }
     }
     const bool sort_known = !query.sort_by || registry.Resolve(type, *query.sort_by).has_value();
     auto sort =
@@ -169,7 +179,7 @@ Result<std::vector<PagedRow>> ReadRows(ResourceStore& store,
                                        std::int64_t limit) {
     std::vector<PagedRow> rows;
     std::size_t i = start.type_index;
-    while (static_cast<std::int64_t>(rows.size()) < limit) {
+    while (!types.empty() && static_cast<std::int64_t>(rows.size()) < limit) {
         ListQuery list = types[i].ToListQuery(paging);
         list.start_index = 1;
         list.count = limit - static_cast<std::int64_t>(rows.size());
@@ -272,7 +282,9 @@ Result<Response> CursorPage(ResourceStore& store,
                             const Query& query,
                             const Paging& paging,
                             const Renderer& renderer) {
-    const std::string hash = CursorCodec::QueryHash(scope, query.filter.value_or(""),
+    // The organization is part of the hash, so a cursor presented with another
+    // organization's token fails to decode (400 invalidCursor) instead of paging its data.
+    const std::string hash = CursorCodec::QueryHash(org_id, scope, query.filter.value_or(""),
                                                     query.sort_by.value_or(""), paging.descending);
     std::optional<CursorPosition> position;
     PageStart start;
@@ -426,30 +438,44 @@ std::vector<const schemas::ResourceType*> MergeOrder(const schemas::Registry& re
 
 // The server root (RFC 7644 §3.4.2.1) lists every resource type. The merged order is: resource
 // types in MergeOrder (User, Group, then extension types), each sorted by sortBy on its own.
-// Types on which the filter names an unknown attribute contribute nothing, types without the
-// sortBy attribute are ordered by id; when no type can take the request the first type's error
-// is returned.
+// A filter attribute that some type lacks has no value there (comparisons on it are false, the
+// rest of the filter still applies); types on which the filter then holds for nothing are left
+// out, and an attribute that no type defines is an error. Types without the sortBy attribute
+// are ordered by id. A type whose filter is otherwise invalid is left out too; when no type can
+// take the request the first such error is returned.
 Result<std::vector<TypeQuery>> PrepareRoot(const schemas::Registry& registry, const Query& query) {
     if (query.filter) {
-        if (auto parsed = filter::Parse(*query.filter); !parsed.ok()) {
+        auto parsed = filter::Parse(*query.filter);
+        if (!parsed.ok()) {
             return parsed.error();
+        }
+        if (Status known = filter::CheckKnownToSomeType(**parsed, registry); !known.ok()) {
+            return known.error();
         }
     }
     std::vector<TypeQuery> types;
     std::optional<Error> first_error;
+    bool any_sorted = false;
+    bool any_empty = false;
     for (const schemas::ResourceType* type : MergeOrder(registry)) {
-        auto prepared = PrepareType(registry, *type, query, /*root_listing=*/true);
-        if (prepared.ok()) {
+        bool matches_nothing = false;
+        auto prepared =
+            PrepareType(registry, *type, query, /*root_listing=*/true, &matches_nothing);
+        if (!prepared.ok()) {
+            first_error = first_error ? first_error : prepared.error();
+            continue;
+        }
+        any_sorted = any_sorted || prepared->sort.has_value();
+        if (matches_nothing) {
+            any_empty = true;
+        } else {
             types.push_back(std::move(*prepared));
-        } else if (!first_error) {
-            first_error = prepared.error();
         }
     }
-    if (types.empty()) {
+    if (types.empty() && (first_error || !any_empty)) {
         return first_error ? *first_error : Error::NotFound("no resource types");
     }
-    if (query.sort_by && !query.sort_by->empty() &&
-        std::none_of(types.begin(), types.end(), [](const TypeQuery& t) { return t.sort; })) {
+    if (query.sort_by && !query.sort_by->empty() && !any_sorted) {
         return Error::Scim(ScimType::kInvalidValue, "sortBy names no attribute of any type");
     }
     return types;

@@ -12,7 +12,8 @@ class CursorCodecTest : public ::testing::Test {
 protected:
     system_clock::time_point now_ = system_clock::time_point(seconds(1'800'000'000));
     CursorCodec codec_{"shared secret", seconds(60), [this] { return now_; }};
-    std::string hash_ = CursorCodec::QueryHash("User", "active eq true", "userName", false);
+    std::string hash_ =
+        CursorCodec::QueryHash("org-a", "User", "active eq true", "userName", false);
 };
 
 TEST_F(CursorCodecTest, RoundTripsPositionAndDirection) {
@@ -64,10 +65,22 @@ TEST_F(CursorCodecTest, RejectsEveryTamperedCharacter) {
 TEST_F(CursorCodecTest, RejectsCursorOfAnotherQuery) {
     const std::string cursor =
         codec_.Encode({Keyset{nullptr, "id-1"}, false, "", std::nullopt}, hash_);
-    const std::string other = CursorCodec::QueryHash("User", "active eq false", "userName", false);
+    const std::string other =
+        CursorCodec::QueryHash("org-a", "User", "active eq false", "userName", false);
     auto decoded = codec_.Decode(cursor, other);
     ASSERT_FALSE(decoded.ok());
     EXPECT_EQ(decoded.error().scim_type, ScimType::kInvalidCursor);
+}
+
+TEST_F(CursorCodecTest, RejectsCursorOfAnotherOrganization) {
+    const std::string cursor =
+        codec_.Encode({Keyset{nullptr, "id-1"}, false, "", std::nullopt}, hash_);
+    const std::string other =
+        CursorCodec::QueryHash("org-b", "User", "active eq true", "userName", false);
+    auto decoded = codec_.Decode(cursor, other);
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_EQ(decoded.error().scim_type, ScimType::kInvalidCursor);
+    EXPECT_EQ(decoded.error().status, 400);
 }
 
 TEST_F(CursorCodecTest, RejectsCursorSignedWithAnotherKey) {
@@ -100,15 +113,16 @@ TEST_F(CursorCodecTest, RejectsGarbage) {
 }
 
 TEST(CursorQueryHashTest, DiffersWhenAnyPartDiffers) {
-    const std::string base = CursorCodec::QueryHash("User", "a eq 1", "userName", false);
-    EXPECT_EQ(base, CursorCodec::QueryHash("User", "a eq 1", "userName", false));
-    EXPECT_NE(base, CursorCodec::QueryHash("Group", "a eq 1", "userName", false));
-    EXPECT_NE(base, CursorCodec::QueryHash("User", "a eq 2", "userName", false));
-    EXPECT_NE(base, CursorCodec::QueryHash("User", "a eq 1", "displayName", false));
-    EXPECT_NE(base, CursorCodec::QueryHash("User", "a eq 1", "userName", true));
+    const std::string base = CursorCodec::QueryHash("org-a", "User", "a eq 1", "userName", false);
+    EXPECT_EQ(base, CursorCodec::QueryHash("org-a", "User", "a eq 1", "userName", false));
+    EXPECT_NE(base, CursorCodec::QueryHash("org-a", "Group", "a eq 1", "userName", false));
+    EXPECT_NE(base, CursorCodec::QueryHash("org-a", "User", "a eq 2", "userName", false));
+    EXPECT_NE(base, CursorCodec::QueryHash("org-a", "User", "a eq 1", "displayName", false));
+    EXPECT_NE(base, CursorCodec::QueryHash("org-a", "User", "a eq 1", "userName", true));
+    EXPECT_NE(base, CursorCodec::QueryHash("org-b", "User", "a eq 1", "userName", false));
     // Moving text between parts must not collide.
-    EXPECT_NE(CursorCodec::QueryHash("User", "ab", "", false),
-              CursorCodec::QueryHash("User", "a", "b", false));
+    EXPECT_NE(CursorCodec::QueryHash("org-a", "User", "ab", "", false),
+              CursorCodec::QueryHash("org-a", "User", "a", "b", false));
 }
 
 TEST(CursorCodecRandomKeyTest, EmptySecretStillSignsCursors) {

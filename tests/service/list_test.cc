@@ -179,6 +179,20 @@ TEST_F(ListTest, CursorFromAnotherFilterIsInvalidCursor) {
     EXPECT_EQ(reused.error().scim_type, ScimType::kInvalidCursor);
 }
 
+TEST_F(ListTest, CursorOfAnotherOrganizationIsInvalidCursor) {
+    Query query = Sorted("2");
+    query.cursor = "";
+    auto first = service_->List(ctx_, "User", query);
+    ASSERT_TRUE(first.ok());
+    query.cursor = first->body["nextCursor"].get<std::string>();
+    RequestContext other = ctx_;
+    other.principal.org_id = "org-2";
+    auto replayed = service_->List(other, "User", query);
+    ASSERT_FALSE(replayed.ok());
+    EXPECT_EQ(replayed.error().status, 400);
+    EXPECT_EQ(replayed.error().scim_type, ScimType::kInvalidCursor);
+}
+
 TEST_F(ListTest, ExpiredCursorIsExpiredCursor) {
     Query query = Sorted("2");
     query.cursor = "";
