@@ -94,6 +94,16 @@ std::optional<std::string> OptionalHeader(const HttpRequest& request, std::strin
     return value ? std::optional<std::string>(*value) : std::nullopt;
 }
 
+// RFC 7644 §4: the discovery endpoints do not filter, and a provider should refuse a filter
+// with 403 so that a client never takes an unfiltered answer for one that met its conditions.
+// Presence counts, even of an empty value.
+Status RejectDiscoveryFilter(const Query& query) {
+    if (query.filter) {
+        return Error::Forbidden("filtering is not supported on discovery endpoints");
+    }
+    return Ok{};
+}
+
 std::optional<std::string_view> TypeOf(std::string_view type) {
     return type.empty() ? std::nullopt : std::optional<std::string_view>(type);
 }
@@ -393,19 +403,34 @@ Result<Response> Api::Readiness(Call&) {
     return Response{200, {{"status", "ready"}}, {}, {}};
 }
 
-Result<Response> Api::Config(Call&) {
+Result<Response> Api::Config(Call& call) {
+    if (Status refused = RejectDiscoveryFilter(call.query); !refused.ok()) {
+        return refused.error();
+    }
     return backend_.ServiceProviderConfig();
 }
-Result<Response> Api::Types(Call&) {
+Result<Response> Api::Types(Call& call) {
+    if (Status refused = RejectDiscoveryFilter(call.query); !refused.ok()) {
+        return refused.error();
+    }
     return backend_.ResourceTypes(std::nullopt);
 }
 Result<Response> Api::Type(Call& call) {
+    if (Status refused = RejectDiscoveryFilter(call.query); !refused.ok()) {
+        return refused.error();
+    }
     return backend_.ResourceTypes(call.params[0]);
 }
-Result<Response> Api::Schemas(Call&) {
+Result<Response> Api::Schemas(Call& call) {
+    if (Status refused = RejectDiscoveryFilter(call.query); !refused.ok()) {
+        return refused.error();
+    }
     return backend_.Schemas(std::nullopt);
 }
 Result<Response> Api::Schema(Call& call) {
+    if (Status refused = RejectDiscoveryFilter(call.query); !refused.ok()) {
+        return refused.error();
+    }
     return backend_.Schemas(call.params[0]);
 }
 

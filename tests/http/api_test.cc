@@ -170,6 +170,24 @@ TEST_F(ApiTest, DiscoveryPassesDecodedNames) {
     ExpectScimError(api.Handle(Request("GET", "/scim/v2/resourcetypes/User")), 404, nullptr);
 }
 
+TEST_F(ApiTest, DiscoveryRefusesFilterWithForbidden) {
+    Api api = MakeApi();
+    EXPECT_CALL(backend_, ServiceProviderConfig()).Times(0);
+    EXPECT_CALL(backend_, ResourceTypes(_)).Times(0);
+    EXPECT_CALL(backend_, Schemas(_)).Times(0);
+    for (const char* path : {"/scim/v2/ServiceProviderConfig", "/scim/v2/Schemas",
+                             "/scim/v2/ResourceTypes", "/scim/v2/ResourceTypes/User",
+                             "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User"}) {
+        HttpRequest request = Request("GET", path);
+        request.query = {{"FILTER", "id%20eq%20%22User%22"}};
+        HttpResponse response = api.Handle(request);
+        ExpectScimError(response, 403, nullptr);
+        EXPECT_NE(response.body.find("filtering is not supported on discovery endpoints"),
+                  std::string::npos)
+            << path;
+    }
+}
+
 TEST_F(ApiTest, CreateRendersLocationEtagAndScimMediaType) {
     Api api = MakeApi();
     EXPECT_CALL(backend_, Create(_, Eq("User"), _, _))
