@@ -1,6 +1,8 @@
 #include "scim/filter/bind.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -56,13 +58,74 @@ public:
         return BindNode(*node.children[0], &node.path);
     }
 
-    // A path outside brackets: [URN:]name[.sub], resolved by the Registry.
-    Status BindTopLevel(AttrPath& path) {
+    // Binds in place like BindNode, except that a path outside brackets which the type does not
+    // define makes its comparison a constant (UnknownAttributes::kAbsent), and constants are
+    // folded into their parents. Returns the constant when the whole subtree reduced to one.
+    Result<std::optional<bool>> FoldNode(NodePtr& node) {
+        switch (node->kind) {
+            case NodeKind::kAnd:
+            case NodeKind::kOr:
+                return FoldBinary(node);
+            case NodeKind::kNot: {
+                auto inner = FoldNode(node->children[0]);
+                if (!inner.ok() || !*inner) {
+                    return inner;
+                }
+                return std::optional<bool>(!**inner);
+            }
+            case NodeKind::kValuePath:
+            case NodeKind::kCompare:
+                break;
+        }
+        if (!registry_.Resolve(type_, TopLevelText(node->path))) {
+            // No value: only "eq null" (has no value) holds; `[...]` has no element to match.
+            const bool absent_matches = node->kind == NodeKind::kCompare &&
+                                        node->op == CompareOp::kEq && node->value.is_null();
+            return std::optional<bool>(absent_matches);
+        }
+        if (Status s = BindNode(*node, nullptr); !s.ok()) {
+            return s.error();
+        }
+        return std::optional<bool>();
+    }
+
+    // `and` with false is false and with true is the other side; `or` the other way round.
+    Result<std::optional<bool>> FoldBinary(NodePtr& node) {
+        const bool is_and = node->kind == NodeKind::kAnd;
+        std::optional<bool> sides[2];
+        for (int i = 0; i < 2; ++i) {
+            auto folded = FoldNode(node->children[i]);
+            if (!folded.ok()) {
+                return folded;
+            }
+            sides[i] = *folded;
+        }
+        for (const auto& side : sides) {
+            if (side && *side != is_and) {
+                return side;
+            }
+        }
+        if (sides[0] && sides[1]) {
+            return std::optional<bool>(is_and);
+        }
+        if (sides[0] || sides[1]) {
+            NodePtr rest = std::move(node->children[sides[0] ? 1 : 0]);
+            node = std::move(rest);
+        }
+        return std::optional<bool>();
+    }
+
+    static std::string TopLevelText(const AttrPath& path) {
         std::string text = path.urn.empty() ? path.name : path.urn + ":" + path.name;
         if (!path.sub.empty()) {
             text += "." + path.sub;
         }
-        const auto resolved = registry_.Resolve(type_, text);
+        return text;
+    }
+
+    // A path outside brackets: [URN:]name[.sub], resolved by the Registry.
+    Status BindTopLevel(AttrPath& path) {
+        const auto resolved = registry_.Resolve(type_, TopLevelText(path));
         if (!resolved) {
             return Fail(path, "is not an attribute of " + type_.name);
         }
@@ -319,6 +382,44 @@ Status Bind(Node& root, const schemas::Registry& registry, const schemas::Resour
     return Binder(registry, type, ScimType::kInvalidFilter).BindNode(root, nullptr);
 }
 
+namespace {
+
+// The first path outside brackets, in filter order, that fails `known`.
+const AttrPath* FindUnknown(const Node& node, const std::function<bool(const AttrPath&)>& known) {
+    if (node.kind == NodeKind::kCompare || node.kind == NodeKind::kValuePath) {
+        return known(node.path) ? nullptr : &node.path;
+    }
+    for (const NodePtr& child : node.children) {
+        if (const AttrPath* unknown = FindUnknown(*child, known)) {
+            return unknown;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+Status CheckKnownToSomeType(const Node& root, const schemas::Registry& registry) {
+    const AttrPath* unknown = FindUnknown(root, [&](const AttrPath& path) {
+        std::string text = path.urn.empty() ? path.name : path.urn + ":" + path.name;
+        if (!path.sub.empty()) {
+            text += "." + path.sub;
+        }
+        const auto& types = registry.resource_types();
+        return std::any_of(types.begin(), types.end(), [&](const schemas::ResourceType& type) {
+            return registry.Resolve(type, text).has_value();
+        });
+    });
+    if (unknown == nullptr) {
+        return Ok{};
+    }
+    return Error::Scim(ScimType::kInvalidFilter,
+                       "invalid filter at position " + std::to_string(unknown->position) +
+                           ": attribute '" +
+                           ToString(AttrPath{unknown->urn, unknown->name, unknown->sub}) +
+                           "' is not an attribute of any resource type");
+}
+
 Status BindPatchPath(PatchPath& path,
                      const schemas::Registry& registry,
                      const schemas::ResourceType& type) {
@@ -346,15 +447,27 @@ Status BindPatchPath(PatchPath& path,
 
 Result<BoundFilter> BoundFilter::Create(std::string_view text,
                                         const schemas::Registry& registry,
-                                        const schemas::ResourceType& type) {
+                                        const schemas::ResourceType& type,
+                                        UnknownAttributes unknown) {
     auto parsed = Parse(text);
     if (!parsed.ok()) {
         return std::move(parsed).error();
     }
-    if (Status bound = Bind(**parsed, registry, type); !bound.ok()) {
-        return std::move(bound).error();
+    if (unknown == UnknownAttributes::kReject) {
+        if (Status bound = Bind(**parsed, registry, type); !bound.ok()) {
+            return std::move(bound).error();
+        }
+        return BoundFilter(std::move(*parsed), &type, std::nullopt);
     }
-    return BoundFilter(std::move(*parsed), &type);
+    NodePtr root = std::move(*parsed);
+    auto folded = Binder(registry, type, ScimType::kInvalidFilter).FoldNode(root);
+    if (!folded.ok()) {
+        return std::move(folded).error();
+    }
+    if (*folded) {
+        root.reset();
+    }
+    return BoundFilter(std::move(root), &type, *folded);
 }
 
 }  // namespace scim::filter

@@ -28,6 +28,19 @@ namespace scim::filter {
 // The registry must outlive the bound tree: the tree points into it.
 Status Bind(Node& root, const schemas::Registry& registry, const schemas::ResourceType& type);
 
+// How a filter treats an attribute path (outside brackets) that `type` does not define.
+enum class UnknownAttributes {
+    kReject,  // 400 invalidFilter: a filter on one resource type's endpoint
+    // A query across resource types (the server root, RFC 7644 §3.4.2.1): on this type the
+    // attribute has no value, so a comparison or `pr` on it is false and `eq null` is true; the
+    // rest of the expression still applies and is simplified around the constant.
+    kAbsent,
+};
+
+// For a filter on the server root: 400 invalidFilter naming the first attribute path (outside
+// brackets) that no resource type of `registry` defines.
+Status CheckKnownToSomeType(const Node& root, const schemas::Registry& registry);
+
 // Binds a PATCH path the same way; errors are 400 invalidPath.
 Status BindPatchPath(PatchPath& path,
                      const schemas::Registry& registry,
@@ -36,20 +49,26 @@ Status BindPatchPath(PatchPath& path,
 // A filter parsed and bound to one resource type. Move-only; holds pointers into the Registry.
 class BoundFilter {
 public:
+    // Only when constant() is empty.
     const Node& root() const { return *root_; }
+    // Set when binding with UnknownAttributes::kAbsent reduced the whole filter to true or
+    // false: it then holds for every resource of the type, or for none.
+    std::optional<bool> constant() const { return constant_; }
     const schemas::ResourceType& type() const { return *type_; }
 
     // Parse + Bind. Errors are 400 invalidFilter.
     static Result<BoundFilter> Create(std::string_view text,
                                       const schemas::Registry& registry,
-                                      const schemas::ResourceType& type);
+                                      const schemas::ResourceType& type,
+                                      UnknownAttributes unknown = UnknownAttributes::kReject);
 
 private:
-    BoundFilter(NodePtr root, const schemas::ResourceType* type)
-        : root_(std::move(root)), type_(type) {}
+    BoundFilter(NodePtr root, const schemas::ResourceType* type, std::optional<bool> constant)
+        : root_(std::move(root)), type_(type), constant_(constant) {}
 
     NodePtr root_;
     const schemas::ResourceType* type_;
+    std::optional<bool> constant_;
 };
 
 // Normalises an RFC 3339 date-time to UTC with exactly three fraction digits,
