@@ -704,10 +704,21 @@ scim::Status SqlResourceStore::Delete(const scim::RequestContext& ctx,
         if (!session.got_data()) {
             return MissedWrite(session, *table, org, target);
         }
+        // Every group that held the deleted resource loses a member, so its representation
+        // changes: a new version (hence a new ETag, RFC 7644 §3.14) and lastModified, or a
+        // conditional GET would answer 304 with the stale member list. Done before the
+        // membership rows go, while they still name those groups; last_modified only moves
+        // forward, as in TouchGroup.
+        const std::string now = UtcNowMillis();
+        session << "UPDATE groups SET version = version + 1, last_modified = CASE WHEN"
+                   " last_modified > :m1 THEN last_modified ELSE :m2 END"
+                   " WHERE org_id = :o AND id IN (SELECT group_id FROM group_members"
+                   " WHERE org_id = :o2 AND member_id = :m)",
+            soci::use(now), soci::use(now), soci::use(org), soci::use(org), soci::use(target);
         session << "DELETE FROM group_members WHERE org_id = :o AND (group_id = :g OR"
                    " member_id = :m)",
             soci::use(org), soci::use(target), soci::use(target);
-        AppendAuditEvent(session, database_->dialect(), ctx, event, UtcNowMillis());
+        AppendAuditEvent(session, database_->dialect(), ctx, event, now);
         return scim::Ok{};
     });
 }

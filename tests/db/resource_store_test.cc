@@ -217,6 +217,39 @@ TEST_P(ResourceStoreTest, DeletingAUserOrGroupDropsItsMemberships) {
     EXPECT_EQ(CountRows("SELECT COUNT(*) FROM group_members"), 0);
 }
 
+TEST_P(ResourceStoreTest, DeletingAMemberBumpsVersionAndLastModifiedOfEveryGroupHoldingIt) {
+    const std::string long_ago = "2020-01-01T00:00:00.000Z";
+    auto create_group = [&](const std::string& id, std::vector<MemberRef> members) {
+        scim::StoredResource group = Group(id, id);
+        group.last_modified = long_ago;
+        MemberChanges add;
+        add.add = std::move(members);
+        return store_->Create(Ctx(), "Group", group, add, Event("group.created", id)).ok();
+    };
+    ASSERT_TRUE(CreateUser("u1", "alice").ok());
+    ASSERT_TRUE(CreateUser("u2", "bob").ok());
+    ASSERT_TRUE(create_group("inner", {{"u1", "User", ""}}));
+    ASSERT_TRUE(create_group("outer", {{"u1", "User", ""}, {"inner", "Group", ""}}));
+    ASSERT_TRUE(create_group("other", {{"u2", "User", ""}}));
+
+    ASSERT_TRUE(store_->Delete(Ctx(), "User", "u1", std::nullopt, Event("user.d", "u1")).ok());
+    for (const char* id : {"inner", "outer"}) {
+        auto group = store_->Get(org_, "Group", id);
+        ASSERT_TRUE(group.ok()) << id;
+        EXPECT_EQ(group->version, 2) << id;
+        EXPECT_GT(group->last_modified, long_ago) << id;
+    }
+    auto untouched = store_->Get(org_, "Group", "other");
+    ASSERT_TRUE(untouched.ok());
+    EXPECT_EQ(untouched->version, 1);
+    EXPECT_EQ(untouched->last_modified, long_ago);
+
+    // A deleted group is a member too: the group that held it changes again.
+    ASSERT_TRUE(store_->Delete(Ctx(), "Group", "inner", std::nullopt, Event("g.d", "inner")).ok());
+    EXPECT_EQ(store_->Get(org_, "Group", "outer")->version, 3);
+    EXPECT_EQ(store_->Get(org_, "Group", "other")->version, 1);
+}
+
 TEST_P(ResourceStoreTest, EveryWriteAppendsOneAuditEventAndAFailedWriteNone) {
     ASSERT_TRUE(CreateUser("u1", "alice").ok());
     ASSERT_TRUE(store_->Update(Ctx(), "User", User("u1", "al"), 1, {}, Event("user.r", "u1")).ok());
