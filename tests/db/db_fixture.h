@@ -5,6 +5,8 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <soci/soci.h>
@@ -68,6 +70,49 @@ protected:
         if (!dir_.empty()) {
             std::filesystem::remove_all(dir_);
         }
+    }
+
+    // Executes one statement on the test's database.
+    void Exec(const std::string& sql) {
+        scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
+            session << sql;
+            return scim::Ok{};
+        });
+        ASSERT_TRUE(done.ok()) << done.error().internal;
+    }
+
+    // The detail lines of SQLite's EXPLAIN QUERY PLAN for `sql`, one per line, with `binds` as
+    // named text values.
+    std::string SqlitePlan(const std::string& sql,
+                           const std::vector<std::pair<std::string, std::string>>& binds) {
+        std::string out;
+        scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
+            soci::statement statement(session);
+            std::vector<std::string> values;
+            values.reserve(binds.size());  // use() keeps references into it
+            for (const auto& [name, value] : binds) {
+                values.push_back(value);
+                statement.exchange(soci::use(values.back(), name));
+            }
+            int id = 0;
+            int parent = 0;
+            int unused = 0;
+            std::string detail;
+            statement.exchange(soci::into(id));
+            statement.exchange(soci::into(parent));
+            statement.exchange(soci::into(unused));
+            statement.exchange(soci::into(detail));
+            statement.alloc();
+            statement.prepare("EXPLAIN QUERY PLAN " + sql);
+            statement.define_and_bind();
+            statement.execute(false);
+            while (statement.fetch()) {
+                out += detail + "\n";
+            }
+            return scim::Ok{};
+        });
+        EXPECT_TRUE(done.ok()) << done.error().internal;
+        return out;
     }
 
     // Executes one statement on a separate connection to the server (PostgreSQL only).

@@ -92,14 +92,6 @@ protected:
         Exec("ANALYZE");
     }
 
-    void Exec(const std::string& sql) {
-        scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
-            session << sql;
-            return scim::Ok{};
-        });
-        ASSERT_TRUE(done.ok()) << done.error().internal;
-    }
-
     // EXPLAIN (FORMAT JSON) of `sql` with named text binds, flattened.
     std::vector<PlanNode> Explain(const std::string& sql,
                                   const std::vector<std::pair<std::string, std::string>>& binds,

@@ -55,45 +55,7 @@ protected:
         Exec("ANALYZE");
     }
 
-    void Exec(const std::string& sql) {
-        scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
-            session << sql;
-            return scim::Ok{};
-        });
-        ASSERT_TRUE(done.ok()) << done.error().internal;
-    }
-
-    // The detail lines of EXPLAIN QUERY PLAN for `sql` with named text binds, one per line.
-    std::string Plan(const std::string& sql, const Binds& binds) {
-        std::string out;
-        scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
-            soci::statement statement(session);
-            std::vector<std::string> values;
-            values.reserve(binds.size());
-            for (const auto& [name, value] : binds) {
-                values.push_back(value);
-                statement.exchange(soci::use(values.back(), name));
-            }
-            int id = 0;
-            int parent = 0;
-            int unused = 0;
-            std::string detail;
-            statement.exchange(soci::into(id));
-            statement.exchange(soci::into(parent));
-            statement.exchange(soci::into(unused));
-            statement.exchange(soci::into(detail));
-            statement.alloc();
-            statement.prepare("EXPLAIN QUERY PLAN " + sql);
-            statement.define_and_bind();
-            statement.execute(false);
-            while (statement.fetch()) {
-                out += detail + "\n";
-            }
-            return scim::Ok{};
-        });
-        EXPECT_TRUE(done.ok()) << done.error().internal;
-        return out;
-    }
+    std::string Plan(const std::string& sql, const Binds& binds) { return SqlitePlan(sql, binds); }
 
     // `sql` of a fragment with its binds appended to `binds` as text.
     static std::string Append(const db::SqlFragment& fragment, Binds& binds) {

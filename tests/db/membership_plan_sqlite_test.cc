@@ -56,42 +56,13 @@ protected:
             " id, 'u0000001', 'User' FROM groups WHERE id <> 'g000'");
     }
 
-    void Exec(const std::string& sql) {
-        scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
-            session << sql;
-            return scim::Ok{};
-        });
-        ASSERT_TRUE(done.ok()) << done.error().internal;
-    }
-
-    // The detail lines of EXPLAIN QUERY PLAN for `sql`, each of `names` bound to the org id.
+    // The plan of `sql` with each of `names` bound to the org id.
     std::string Plan(const std::string& sql, const std::vector<std::string>& names) {
-        std::string out;
-        scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
-            soci::statement statement(session);
-            const std::string org = kOrg;
-            for (const std::string& name : names) {
-                statement.exchange(soci::use(org, name));
-            }
-            int id = 0;
-            int parent = 0;
-            int unused = 0;
-            std::string detail;
-            statement.exchange(soci::into(id));
-            statement.exchange(soci::into(parent));
-            statement.exchange(soci::into(unused));
-            statement.exchange(soci::into(detail));
-            statement.alloc();
-            statement.prepare("EXPLAIN QUERY PLAN " + sql);
-            statement.define_and_bind();
-            statement.execute(false);
-            while (statement.fetch()) {
-                out += detail + "\n";
-            }
-            return scim::Ok{};
-        });
-        EXPECT_TRUE(done.ok()) << done.error().internal;
-        return out;
+        std::vector<std::pair<std::string, std::string>> binds;
+        for (const std::string& name : names) {
+            binds.emplace_back(name, kOrg);
+        }
+        return SqlitePlan(sql, binds);
     }
 };
 
