@@ -208,7 +208,12 @@ async function run(page, problems) {
         await shot(page, '03-token-secret-dialog');
         await dialog.getByRole('button', {name: 'Done, I stored it'}).click();
         await dialog.waitFor({state: 'detached'});
-        assert(!(await page.content()).includes(secret), 'secret still in the page');
+        // A closed <dialog> leaves the accessibility tree (so the locator above is satisfied) a
+        // moment before its close handler removes it from the document; wait for the removal.
+        const gone = await page.waitForFunction(
+            (s) => !document.documentElement.outerHTML.includes(s), secret, {timeout: 5000})
+            .then(() => true, () => false);
+        assert(gone, 'secret still in the page');
         await page.getByRole('cell', {name: 'okta-production', exact: true}).waitFor();
         state.orgSecret = secret;
     });
@@ -369,6 +374,9 @@ async function run(page, problems) {
         await page.getByLabel('Org admin key').fill(SECOND_ADMIN_KEY);
         await page.getByRole('button', {name: 'Sign in'}).click();
         await page.getByRole('heading', {name: 'Service access tokens'}).waitFor();
+        // Let the page finish loading its list first: a list request that met the revoked key
+        // would already send the user to sign-in, before the click below.
+        await page.getByRole('cell', {name: 'okta-production', exact: true}).waitFor();
         const me = await call('GET', '/api/v1/whoami', SECOND_ADMIN_KEY);
         const revoked = await call('POST', `/api/v1/tokens/${me.json.credential_id}/revoke`,
                                    ADMIN_KEY);
