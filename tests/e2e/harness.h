@@ -33,8 +33,10 @@ namespace scim::e2e {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
+using http::testing::BinaryDir;
 using http::testing::ClientResponse;
 using http::testing::CurlClient;
+using http::testing::LastLine;
 using http::testing::RunResult;
 using http::testing::RunToCompletion;
 using http::testing::ServerProcess;
@@ -43,10 +45,6 @@ using Clock = std::chrono::steady_clock;
 inline std::string EnvOr(const char* name, const std::string& fallback) {
     const char* value = std::getenv(name);
     return value != nullptr && *value != '\0' ? value : fallback;
-}
-
-inline fs::path BinaryDir() {
-    return EnvOr("SCIMD_BIN_DIR", SCIMD_BINARY_DIR);
 }
 
 inline double MillisSince(Clock::time_point start) {
@@ -95,14 +93,6 @@ inline std::string Tail(const std::string& log, std::size_t count = 20) {
         out += lines[i] + "\n";
     }
     return out;
-}
-
-inline std::string LastLine(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.pop_back();
-    }
-    auto newline = text.rfind('\n');
-    return newline == std::string::npos ? text : text.substr(newline + 1);
 }
 
 // Runs scimctl on `db_url`; returns its last output line, "" (with a test failure) on error.

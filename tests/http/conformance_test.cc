@@ -38,9 +38,6 @@ std::string EnvOr(const char* name, const std::string& fallback) {
 fs::path SourceDir() {
     return EnvOr("SCIMD_SOURCE_DIR", SCIMD_SOURCE_DIR_DEFAULT);
 }
-fs::path BinaryDir() {
-    return EnvOr("SCIMD_BIN_DIR", SCIMD_BINARY_DIR);
-}
 
 std::vector<std::string> FixtureNames() {
     std::vector<std::string> names;
@@ -235,14 +232,6 @@ protected:
         RunResult result = RunToCompletion(args, log_);
         EXPECT_EQ(result.exit_code, 0) << args[3] << " " << args[4] << "\n" << Tail();
         return LastLine(result.out);
-    }
-
-    static std::string LastLine(std::string text) {
-        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-            text.pop_back();
-        }
-        auto newline = text.rfind('\n');
-        return newline == std::string::npos ? text : text.substr(newline + 1);
     }
 
     std::string Tail() const {

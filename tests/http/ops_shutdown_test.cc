@@ -23,22 +23,11 @@ namespace scim::http {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::BinaryDir;
 using testing::ClientResponse;
+using testing::LastLine;
 using testing::RunResult;
 using testing::ServerProcess;
-
-fs::path BinaryDir() {
-    const char* dir = std::getenv("SCIMD_BIN_DIR");
-    return dir != nullptr ? fs::path(dir) : fs::path(SCIMD_BINARY_DIR);
-}
-
-std::string LastLine(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.pop_back();
-    }
-    auto newline = text.rfind('\n');
-    return newline == std::string::npos ? text : text.substr(newline + 1);
-}
 
 // Polls /metrics until a database session is leased; false after 10 s.
 bool WaitForSessionInUse(const std::string& scim_url) {

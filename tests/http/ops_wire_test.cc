@@ -22,26 +22,15 @@ namespace scim::http {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::BinaryDir;
 using testing::BodyOf;
 using ::testing::HasSubstr;
+using testing::LastLine;
 using ::testing::Not;
 using testing::RawConnection;
 using testing::RunResult;
 using testing::ServerProcess;
 using testing::StatusOf;
-
-fs::path BinaryDir() {
-    const char* dir = std::getenv("SCIMD_BIN_DIR");
-    return dir != nullptr ? fs::path(dir) : fs::path(SCIMD_BINARY_DIR);
-}
-
-std::string LastLine(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.pop_back();
-    }
-    auto newline = text.rfind('\n');
-    return newline == std::string::npos ? text : text.substr(newline + 1);
-}
 
 class OpsWireTest : public ::testing::Test {
 protected:

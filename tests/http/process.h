@@ -41,6 +41,24 @@ void KeepLog(const std::string& log_path, const std::string& suffix = "");
 // Writes log lines captured in memory (an in-process log sink) into TestLogDir() as `name`.
 void KeepLogLines(const std::vector<std::string>& lines, const std::string& name);
 
+// Where this build's scimd and scimctl are: $SCIMD_BIN_DIR, else the build tree the test was
+// compiled in (SCIMD_BINARY_DIR, defined by CMake for the test targets).
+inline std::filesystem::path BinaryDir() {
+    const char* dir = std::getenv("SCIMD_BIN_DIR");
+    return dir != nullptr && *dir != '\0' ? std::filesystem::path(dir)
+                                          : std::filesystem::path(SCIMD_BINARY_DIR);
+}
+
+// The last line of a program's output without its line end: what scimctl prints last (an id or
+// a secret).
+inline std::string LastLine(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.pop_back();
+    }
+    auto newline = text.rfind('\n');
+    return newline == std::string::npos ? text : text.substr(newline + 1);
+}
+
 struct RunResult {
     int exit_code = -1;
     std::string out;  // stdout
