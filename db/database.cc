@@ -7,9 +7,11 @@
 #include <libpq-fe.h>
 #include <mutex>
 #include <poll.h>
+#include <stdexcept>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 
 #include <soci/connection-pool.h>
@@ -17,6 +19,7 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include "db/cached_query.h"
 #include "db/url.h"
 
 namespace db {
@@ -199,7 +202,8 @@ public:
           pool_(size),
           size_(size),
           broken_(size, false),
-          flights_(size) {}
+          flights_(size),
+          cached_(size) {}
 
     ~Pool() {
         {
@@ -242,9 +246,37 @@ public:
             return;
         }
         soci::session& session = pool_.at(pos);
+        // Prepared statements die with the server connection; dropping them on a dead one
+        // frees the client side only (SOCI ignores the failed DEALLOCATE).
+        cached_[pos].clear();
         session.close();
         Connect(session);
         SetBroken(pos, false);
+    }
+
+    // The slot whose session this is; the session must be one of the pool's.
+    std::size_t SlotOf(const soci::session& session) {
+        for (std::size_t i = 0; i < size_; ++i) {
+            if (&pool_.at(i) == &session) {
+                return i;
+            }
+        }
+        throw std::logic_error("session does not belong to this database's pool");
+    }
+
+    // Only the thread that leased slot `pos` touches its entry, so no lock is needed.
+    CachedQuery& Cached(std::size_t pos, const std::string& sql) {
+        auto& queries = cached_[pos];
+        auto it = queries.find(sql);
+        if (it != queries.end()) {
+            return *it->second;
+        }
+        if (queries.size() >= kMaxCachedQueries) {
+            queries.clear();
+        }
+        auto query = std::make_unique<CachedQuery>(
+            pool_.at(pos), sql, options_.prepared_statements || dialect_ == Dialect::kSqlite);
+        return *queries.emplace(sql, std::move(query)).first->second;
     }
 
     // After a failure: marks the slot broken when its connection is gone. Returns true if so.
@@ -400,6 +432,9 @@ private:
     bool stopping_ = false;
     std::vector<bool> broken_;
     std::vector<Flight> flights_;
+    // Per slot, keyed by SQL text; declared after pool_ so the statements go before their
+    // sessions.
+    std::vector<std::unordered_map<std::string, std::unique_ptr<CachedQuery>>> cached_;
     std::atomic<bool> silent_{false};
     std::thread watchdog_;
 };
@@ -557,6 +592,10 @@ scim::Status Database::RunErased(bool transactional,
             return TranslateException(error);
         }
     }
+}
+
+CachedQuery& Database::Cached(soci::session& session, const std::string& sql) {
+    return pool_->Cached(pool_->SlotOf(session), sql);
 }
 
 bool Database::Ping() {

@@ -23,6 +23,8 @@ class session;
 // exceptions become scim::Error values.
 namespace db {
 
+class CachedQuery;
+
 // "sqlite" or "postgresql": the folder name under db/migrations/.
 std::string_view DialectName(Dialect dialect);
 
@@ -60,6 +62,10 @@ struct DatabaseOptions {
     // transaction mode, where a session SET does not stick to one client.
     int statement_timeout_ms = 15'000;
     int lock_timeout_ms = 1'000;
+    // PostgreSQL: keep the hot statements prepared on each session (see CachedQuery). Off for
+    // a pooler in transaction mode that does not carry prepared statements between server
+    // connections; the statements are then parsed and planned on every run.
+    bool prepared_statements = true;
 };
 
 class Database {
@@ -117,6 +123,13 @@ public:
 
     // True when a trivial query succeeds on a pooled session (reconnecting if needed).
     bool Ping();
+
+    // The query for `sql` kept on `session`, which must be leased by the calling thread (the
+    // session passed to a WithSession/WithTransaction function). Created on first use; dropped
+    // when the session reconnects. At most kMaxCachedQueries per session: when a new one would
+    // exceed that, the session's cache starts afresh.
+    CachedQuery& Cached(soci::session& session, const std::string& sql);
+    static constexpr std::size_t kMaxCachedQueries = 64;
 
 private:
     class Pool;

@@ -10,6 +10,7 @@
 #include <soci/soci.h>
 
 #include "db/audit_store.h"
+#include "db/cached_query.h"
 #include "db/membership_sql.h"
 #include "db/sql_filter.h"
 #include "db/timestamp.h"
@@ -21,15 +22,11 @@ namespace {
 
 using scim::Error;
 using scim::ScimType;
+using Col = CachedQuery::Column;
 
-// TODO(#6): keep one prepared statement per pooled session for the hot paths (GetWithGroups,
-// Get, the userName lookup), dropped with the session on reconnect. Every call is a one-shot
-// statement today: one round trip, but parsed and planned on each execution. Measured with
-// pgbench on PostgreSQL 15 (10k users, one connection, localhost, loaded 2-core machine), the
-// one-shot GET-with-groups statement took 0.26-0.29 ms against 0.045-0.054 ms prepared, and the
-// user row alone 0.07-0.16 ms against 0.04-0.09 ms: planning is most of the database's share of
-// a GET, so reuse is worth doing on PostgreSQL. (SOCI's named statements as used elsewhere cost
-// PREPARE, EXECUTE and DEALLOCATE round trips; reuse must keep the statement across calls.)
+// Reads by id and the member-only group write run as CachedQuery statements, prepared once per
+// pooled session (db/cached_query.h); the rest are one-shot statements, since their SQL text
+// varies with the filter, the page or the number of values.
 
 struct Table {
     const char* name;  // "users" or "groups"
@@ -613,17 +610,17 @@ scim::Result<scim::StoredResource> SqlResourceStore::Get(std::string_view org_id
                             " WHERE org_id = :o AND id = :i";
     return database_->WithSession(
         [&](soci::session& session) -> scim::Result<scim::StoredResource> {
-            scim::StoredResource out;
-            long long version = 0;
-            std::string doc;
-            session << sql, soci::use(org), soci::use(wanted), soci::into(version),
-                soci::into(out.created), soci::into(out.last_modified), soci::into(doc);
-            if (!session.got_data()) {
+            CachedQuery& q = database_->Cached(session, sql);
+            q.Text("o", org).Text("i", wanted);
+            if (!q.RunForRow({Col::kInt, Col::kText, Col::kText, Col::kText})) {
                 return Error::NotFound("resource " + ShownId(wanted) + " not found");
             }
+            scim::StoredResource out;
             out.id = wanted;
-            out.version = version;
-            out.doc = nlohmann::json::parse(doc);
+            out.version = q.Int(0);
+            out.created = q.Text(1);
+            out.last_modified = q.Text(2);
+            out.doc = nlohmann::json::parse(q.Text(3));
             return out;
         });
 }
@@ -643,20 +640,18 @@ scim::Result<scim::ResourceWithGroups> SqlResourceStore::GetWithGroups(std::stri
     const std::string sql = UserWithGroupsSql(database_->dialect());
     return database_->WithSession(
         [&](soci::session& session) -> scim::Result<scim::ResourceWithGroups> {
-            scim::ResourceWithGroups out;
-            long long version = 0;
-            std::string doc;
-            std::string groups;
-            session << sql, soci::use(org), soci::use(wanted), soci::into(version),
-                soci::into(out.resource.created), soci::into(out.resource.last_modified),
-                soci::into(doc), soci::into(groups);
-            if (!session.got_data()) {
+            CachedQuery& q = database_->Cached(session, sql);
+            q.Text("o", org).Text("i", wanted);
+            if (!q.RunForRow({Col::kInt, Col::kText, Col::kText, Col::kText, Col::kText})) {
                 return Error::NotFound("resource " + ShownId(wanted) + " not found");
             }
+            scim::ResourceWithGroups out;
             out.resource.id = wanted;
-            out.resource.version = version;
-            out.resource.doc = nlohmann::json::parse(doc);
-            out.groups = GroupsFromJson(groups);
+            out.resource.version = q.Int(0);
+            out.resource.created = q.Text(1);
+            out.resource.last_modified = q.Text(2);
+            out.resource.doc = nlohmann::json::parse(q.Text(3));
+            out.groups = GroupsFromJson(q.Text(4));
             return out;
         });
 }
@@ -952,20 +947,20 @@ std::string OneStatementSql(std::size_t adds, std::size_t removes) {
            " FROM (SELECT 1) AS one LEFT JOIN bumped AS b ON TRUE";
 }
 
-void BindAudit(DynamicQuery& query, const AuditColumns& c) {
-    query.BindText("au_org1", c.org_id);
-    query.BindText("au_org2", c.org_id);
-    query.BindText("au_created", c.created_at);
-    query.BindText("au_kind", c.actor_kind);
-    query.BindNullableText("au_actor_id", c.actor_id);
-    query.BindNullableText("au_actor_name", c.actor_name);
-    query.BindText("au_action", c.action);
-    query.BindNullableText("au_target_type", c.target_type);
-    query.BindNullableText("au_target_id", c.target_id);
-    query.BindNullableText("au_workspace", c.workspace_id);
-    query.BindNullableText("au_request_id", c.request_id);
-    query.BindNullableText("au_source", c.source_addr);
-    query.BindText("au_details", c.details);
+void BindAudit(CachedQuery& query, const AuditColumns& c) {
+    query.Text("au_org1", c.org_id)
+        .Text("au_org2", c.org_id)
+        .Text("au_created", c.created_at)
+        .Text("au_kind", c.actor_kind)
+        .NullableText("au_actor_id", c.actor_id)
+        .NullableText("au_actor_name", c.actor_name)
+        .Text("au_action", c.action)
+        .NullableText("au_target_type", c.target_type)
+        .NullableText("au_target_id", c.target_id)
+        .NullableText("au_workspace", c.workspace_id)
+        .NullableText("au_request_id", c.request_id)
+        .NullableText("au_source", c.source_addr)
+        .Text("au_details", c.details);
 }
 
 // What the one-statement path reports: the bumped group, or why nothing was written.
@@ -974,7 +969,8 @@ struct OneStatementOutcome {
     scim::StoredResource touched;
 };
 
-OneStatementOutcome RunOneStatement(soci::session& session,
+OneStatementOutcome RunOneStatement(Database& database,
+                                    soci::session& session,
                                     const scim::RequestContext& ctx,
                                     const std::string& group_id,
                                     const std::string& last_modified,
@@ -983,38 +979,25 @@ OneStatementOutcome RunOneStatement(soci::session& session,
                                     const std::vector<std::string>& remove,
                                     const scim::AuditEvent& event) {
     const std::string& org = ctx.principal.org_id;
-    DynamicQuery query(session);
+    CachedQuery& query = database.Cached(session, OneStatementSql(add.size(), remove.size()));
     for (std::size_t i = 0; i < add.size(); ++i) {
-        query.BindText("a" + std::to_string(i), add[i]);
+        query.Text("a" + std::to_string(i), add[i]);
     }
     for (std::size_t i = 0; i < remove.size(); ++i) {
-        query.BindText("r" + std::to_string(i), remove[i]);
+        query.Text("r" + std::to_string(i), remove[i]);
     }
-    for (const char* name : {"o1", "o2", "o3", "o4"}) {
-        query.BindText(name, org);
-    }
-    query.BindText("m1", last_modified);
-    query.BindText("m2", last_modified);
-    for (const char* name : {"g1", "g2", "g3"}) {
-        query.BindText(name, group_id);
-    }
-    query.Bind("any", SqlValue(std::int64_t{expected ? 0 : 1}));
-    query.Bind("v", SqlValue(std::int64_t{expected.value_or(0)}));
-    query.Bind("nadd", SqlValue(static_cast<std::int64_t>(add.size())));
+    query.Text("o1", org).Text("o2", org).Text("o3", org).Text("o4", org);
+    query.Text("m1", last_modified).Text("m2", last_modified);
+    query.Text("g1", group_id).Text("g2", group_id).Text("g3", group_id);
+    query.Int("any", expected ? 0 : 1)
+        .Int("v", expected.value_or(0))
+        .Int("nadd", static_cast<std::int64_t>(add.size()));
     BindAudit(query, AuditColumnsFor(ctx, event, UtcNowMillis()));
-    long long known = 0;
-    long long version = 0;
     OneStatementOutcome out;
-    soci::indicator version_ind = soci::i_null;
-    soci::indicator created_ind = soci::i_null;
-    soci::indicator modified_ind = soci::i_null;
-    query.statement().exchange(soci::into(known));
-    query.statement().exchange(soci::into(version, version_ind));
-    query.statement().exchange(soci::into(out.touched.created, created_ind));
-    query.statement().exchange(soci::into(out.touched.last_modified, modified_ind));
     try {
-        query.Prepare(OneStatementSql(add.size(), remove.size()));
-        query.statement().execute(true);
+        // Columns: known, then the bumped group's version, created, last_modified (NULL when
+        // nothing was bumped).
+        query.RunForRow({Col::kInt, Col::kInt, Col::kText, Col::kText});
     } catch (const soci::postgresql_soci_error& error) {
         // Lock order differs from the transactional path (group row before member rows), so a
         // concurrent writer of the same member may deadlock with this statement; PostgreSQL
@@ -1025,11 +1008,13 @@ OneStatementOutcome RunOneStatement(soci::session& session,
         }
         throw;
     }
-    if (version_ind == soci::i_ok) {
+    if (!query.IsNull(1)) {
         out.kind = OneStatementOutcome::Kind::kWritten;
         out.touched.id = group_id;
-        out.touched.version = version;
-    } else if (known != static_cast<long long>(add.size())) {
+        out.touched.version = query.Int(1);
+        out.touched.created = query.Text(2);
+        out.touched.last_modified = query.Text(3);
+    } else if (query.Int(0) != static_cast<long long>(add.size())) {
         out.kind = OneStatementOutcome::Kind::kNotAllUsers;
     }
     return out;
@@ -1064,8 +1049,9 @@ scim::Result<scim::StoredResource> SqlResourceStore::UpdateMembers(
             // Autocommit: one round trip instead of BEGIN, writes, audit and COMMIT.
             auto fast = database_->WithSession(
                 [&](soci::session& session) -> scim::Result<OneStatementOutcome> {
-                    OneStatementOutcome outcome = RunOneStatement(
-                        session, ctx, id, modified, expected_version, add, remove, event);
+                    OneStatementOutcome outcome =
+                        RunOneStatement(*database_, session, ctx, id, modified, expected_version,
+                                        add, remove, event);
                     if (outcome.kind == OneStatementOutcome::Kind::kMissed) {
                         return MissedWrite(session, table, org, id);
                     }

@@ -85,6 +85,11 @@ void AddDatabaseFlags(CLI::App& app, db::DatabaseOptions& options) {
         ->envname("SCIMD_DB_LOCK_TIMEOUT")
         ->check(CLI::Range(0, 3'600'000))
         ->capture_default_str();
+    app.add_option("--db-prepared-statements", options.prepared_statements,
+                   "PostgreSQL: keep hot statements prepared per session (false behind a "
+                   "pooler in transaction mode that does not carry them)")
+        ->envname("SCIMD_DB_PREPARED_STATEMENTS")
+        ->capture_default_str();
 }
 
 void AddFlags(CLI::App& app, Flags& flags) {

@@ -13,9 +13,13 @@ INSTANTIATE_TEST_SUITE_P(Postgres, MigrateTest, ::testing::Values("postgres"));
 class ReconnectTest : public ResourceStoreTest {};
 
 // The server ends every pooled connection (as a restart does); the next calls must reconnect
-// instead of failing forever.
+// instead of failing forever, and must not run statements prepared on the old connections.
 TEST_P(ReconnectTest, ServesAgainAfterTheServerDropsPooledConnections) {
     ASSERT_TRUE(CreateUser("u1", "alice").ok());
+    for (int i = 0; i < 8; ++i) {  // every slot prepares its read by id
+        ASSERT_TRUE(store_->Get(org_, "User", "u1").ok());
+        ASSERT_TRUE(store_->GetWithGroups(org_, "User", "u1").ok());
+    }
     auto admin = db::Database::Open(pg_base_, 1);
     ASSERT_TRUE(admin.ok());
     long long terminated = 0;
@@ -33,6 +37,8 @@ TEST_P(ReconnectTest, ServesAgainAfterTheServerDropsPooledConnections) {
     for (int i = 0; i < 8; ++i) {  // more calls than pooled sessions: every slot recovers
         auto got = store_->Get(org_, "User", "u1");
         ASSERT_TRUE(got.ok()) << "call " << i << ": " << got.error().internal;
+        auto with_groups = store_->GetWithGroups(org_, "User", "u1");
+        ASSERT_TRUE(with_groups.ok()) << "call " << i << ": " << with_groups.error().internal;
     }
     EXPECT_TRUE(CreateUser("u2", "bob").ok());
     EXPECT_TRUE(store_->Ping());
