@@ -146,6 +146,19 @@ def scale_section(rows):
             out.append("| %s | %s | %s | %s | %s | < 2 | %s |" % (
                 server, title, " | ".join("%.0f" % r["rps"] if r else "-" for r in runs),
                 " | ".join("%.2f" % r["p99"] if r else "-" for r in runs), shown, met))
+    out += ["", "### Memory as the directory grows", "",
+            "Largest resident set (MiB) of the server process over all runs at each size.", "",
+            "| server | " + " | ".join("RSS MiB @%d" % n for n in sizes) +
+            " | RSS %d / RSS %d | target | met |" % (large, small),
+            "|---|" + "---:|" * (len(sizes) + 1) + "---:|---|"]
+    for server in servers:
+        peaks = [max((r["rss_mb"] for r in rows if r["server"] == server and r["users"] == n),
+                     default=None) for n in sizes]
+        if peaks[0] is None or peaks[-1] is None:
+            continue
+        shown, met = fmt_ratio(peaks[-1] / peaks[0], 1.5)
+        out.append("| %s | %s | %s | ≤ 1.5 | %s |" % (
+            server, " | ".join("%.0f" % p if p is not None else "-" for p in peaks), shown, met))
     out += ["", "### Deep pages (count=100, last page of the directory) versus the first page", "",
             "Ratios of mean latency (ms) measured with one page requested repeatedly.", "",
             "| server | users | first ms | deep ms | ratio | what | expected |",
