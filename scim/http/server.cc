@@ -72,9 +72,48 @@ Error BadRequest(std::string detail) {
     return Error{400, std::nullopt, std::move(detail), {}};
 }
 
+// The request line's parts, when it has the RFC 9112 §3 shape `method SP target SP version`.
+struct RequestLine {
+    std::string_view method;
+    std::string_view target;
+    std::string_view version;
+};
+
+// RFC 9112 §2.3: HTTP-version is "HTTP/" DIGIT "." DIGIT, case-sensitive.
+bool IsHttpVersion(std::string_view text) {
+    return text.size() == 8 && text.substr(0, 5) == "HTTP/" && IsDigits(text.substr(5, 1)) &&
+           text[6] == '.' && IsDigits(text.substr(7, 1));
+}
+
+// A request-target holds no whitespace or control characters (RFC 9112 §3.2); what it holds
+// beyond that is checked once it is parsed (CheckRequestPath).
+bool IsTarget(std::string_view text) {
+    for (char c : text) {
+        if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f') {
+            return false;
+        }
+    }
+    return !text.empty();
+}
+
+std::optional<RequestLine> SplitRequestLine(std::string_view line) {
+    std::size_t first = line.find(' ');
+    std::size_t second = first == std::string_view::npos ? first : line.find(' ', first + 1);
+    if (second == std::string_view::npos) {
+        return std::nullopt;
+    }
+    RequestLine parts{line.substr(0, first), line.substr(first + 1, second - first - 1),
+                      line.substr(second + 1)};
+    if (!IsToken(parts.method) || !IsTarget(parts.target) || !IsHttpVersion(parts.version)) {
+        return std::nullopt;
+    }
+    return parts;
+}
+
 // Reads the request line and header fields of `head` into `check`; the framing rules of
 // CheckRequestHead are applied by the caller.
 struct HeadFields {
+    std::optional<RequestLine> request_line;  // nullopt: not of the RFC 9112 §3 shape
     bool http11 = false;
     std::vector<std::string_view> content_lengths;
     std::optional<std::string_view> transfer_encoding;
@@ -87,8 +126,8 @@ HeadFields ReadHead(std::string_view head, HeadCheck& check) {
     std::string_view request_line = head.substr(0, line_end);
     std::string_view method = request_line.substr(0, request_line.find(' '));
     check.method = IsToken(method) && method.size() <= 32 ? std::string(method) : std::string();
-    fields.http11 = request_line.size() >= 8 &&
-                    request_line.substr(request_line.size() - 8) == std::string_view("HTTP/1.1");
+    fields.request_line = SplitRequestLine(request_line);
+    fields.http11 = fields.request_line && fields.request_line->version == "HTTP/1.1";
     while (line_end != std::string_view::npos) {
         std::size_t start = line_end + 2;
         line_end = head.find("\r\n", start);
@@ -257,6 +296,12 @@ struct Server::Watchlist {
 HeadCheck CheckRequestHead(std::string_view head, std::size_t max_body_bytes) {
     HeadCheck check;
     HeadFields fields = ReadHead(head, check);
+    // RFC 9112 §3: a request line that does not parse is a 400; only a well-formed one with a
+    // method the server does not know is a 501 (RFC 9110 §9.1).
+    if (!fields.request_line) {
+        check.error = BadRequest("the request line must be: method, target and HTTP version");
+        return check;
+    }
     if (check.method.empty() || std::find(std::begin(kKnownMethods), std::end(kKnownMethods),
                                           check.method) == std::end(kKnownMethods)) {
         check.error = Error{501, std::nullopt, "this server does not implement that method", {}};

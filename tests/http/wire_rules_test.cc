@@ -59,9 +59,34 @@ TEST(CheckRequestHeadTest, UnknownMethodsAreNotImplemented) {
         ASSERT_TRUE(check.error);
         EXPECT_EQ(check.error->status, 501);
     }
+}
+
+TEST(CheckRequestHeadTest, RequestLinesOutsideTheGrammarAreBadRequests) {
+    const char* kLines[] = {"HELLO",
+                            "GET",
+                            "",
+                            "GET /",
+                            "GET / ",
+                            "GET  / HTTP/1.1",
+                            "GET / HTTP/1.1 ",
+                            "GET /a b HTTP/1.1",
+                            "GET / http/1.1",
+                            "GET / HTTP/11",
+                            "GET / HTTP/1.1x",
+                            "GET /\x01 HTTP/1.1",
+                            "GA\"RBAGE / HTTP/1.1",
+                            "BREW /scim/v2/Users"};
+    for (const char* line : kLines) {
+        SCOPED_TRACE(line);
+        HeadCheck check = CheckRequestHead(Head(line, ""), kLimit);
+        ASSERT_TRUE(check.error);
+        EXPECT_EQ(check.error->status, 400);
+    }
     HeadCheck garbage = CheckRequestHead(Head("GA\"RBAGE / HTTP/1.1", ""), kLimit);
     EXPECT_EQ(garbage.method, "") << "a method that is no token is not logged";
-    EXPECT_EQ(garbage.error->status, 501);
+    EXPECT_EQ(CheckRequestHead(Head("BREW /scim/v2/Users HTTP/1.1", ""), kLimit).error->status,
+              501);
+    EXPECT_FALSE(CheckRequestHead(Head("GET /scim/v2/Users?a=b HTTP/1.0", ""), kLimit).error);
 }
 
 TEST(CheckRequestHeadTest, ExpectContinueOnlyCountsForHttp11) {

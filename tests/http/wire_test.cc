@@ -135,6 +135,23 @@ TEST_F(WireTest, UnknownMethodGetsAScim501LoggedAsWarning) {
     EXPECT_THAT(LastLog(), HasSubstr("method=PROPFIND route=- status=501"));
 }
 
+// RFC 9112 §3: only a request line of the right shape can name an unknown method (501); one
+// that is not of that shape is a 400.
+TEST_F(WireTest, GarbledRequestLinesGetAScim400AndTheEnd) {
+    for (const char* request :
+         {"HELLO\r\n\r\n", "GET\r\n\r\n", "GET /healthz\r\nHost: t\r\n\r\n"}) {
+        SCOPED_TRACE(request);
+        RawConnection connection(server_->Port());
+        connection.Send(request);
+        ExpectScimError(connection.ReadResponse(), 400);
+        EXPECT_TRUE(connection.EndsWithin(2000));
+        EXPECT_THAT(LastLog(), HasSubstr("status=400"));
+    }
+    RawConnection brew(server_->Port());
+    brew.Send("BREW /scim/v2/Users HTTP/1.1\r\nHost: t\r\n\r\n");
+    ExpectScimError(brew.ReadResponse(), 501);
+}
+
 TEST_F(WireTest, KnownMethodWithoutARouteGetsA405WithAllow) {
     RawConnection connection(server_->Port());
     connection.Send("OPTIONS /scim/v2/Users HTTP/1.1\r\nHost: t\r\n\r\n");
