@@ -110,12 +110,26 @@ std::optional<RequestLine> SplitRequestLine(std::string_view line) {
     return parts;
 }
 
+// RFC 9110 §7.2 and RFC 3986 §3.2.2: Host is uri-host [":" port], possibly empty; this admits
+// the characters those allow (reg-name, IP literals in brackets, a port) and nothing else.
+bool IsHostValue(std::string_view value) {
+    constexpr std::string_view kAllowed = "-._~!$&'()*+,;=%:[]";
+    for (char c : value) {
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && kAllowed.find(c) == std::string_view::npos) {
+            return false;
+        }
+    }
+    return true;
+}
+
 // Reads the request line and header fields of `head` into `check`; the framing rules of
 // CheckRequestHead are applied by the caller.
 struct HeadFields {
     std::optional<RequestLine> request_line;  // nullopt: not of the RFC 9112 §3 shape
     bool http11 = false;
     std::vector<std::string_view> content_lengths;
+    std::vector<std::string_view> hosts;
     std::optional<std::string_view> transfer_encoding;
     std::optional<std::string_view> expect;
 };
@@ -144,9 +158,26 @@ HeadFields ReadHead(std::string_view head, HeadCheck& check) {
             fields.transfer_encoding = value;
         } else if (EqualsIgnoreCase(name, "Expect")) {
             fields.expect = value;
+        } else if (EqualsIgnoreCase(name, "Host")) {
+            fields.hosts.push_back(value);
         }
     }
     return fields;
+}
+
+// RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host line with a valid value; any
+// request with several is refused too.
+std::optional<Error> CheckSingletons(const HeadFields& fields) {
+    if (fields.hosts.size() > 1) {
+        return BadRequest("send one Host header, not several");
+    }
+    if (fields.hosts.empty() && fields.http11) {
+        return BadRequest("an HTTP/1.1 request must carry a Host header");
+    }
+    if (!fields.hosts.empty() && !IsHostValue(fields.hosts.front())) {
+        return BadRequest("the Host header must be a host name or address, with an optional port");
+    }
+    return std::nullopt;
 }
 
 std::optional<Error> CheckFraming(const HeadFields& fields, std::size_t max_body_bytes) {
@@ -300,6 +331,10 @@ HeadCheck CheckRequestHead(std::string_view head, std::size_t max_body_bytes) {
     // method the server does not know is a 501 (RFC 9110 §9.1).
     if (!fields.request_line) {
         check.error = BadRequest("the request line must be: method, target and HTTP version");
+        return check;
+    }
+    check.error = CheckSingletons(fields);
+    if (check.error) {
         return check;
     }
     if (check.method.empty() || std::find(std::begin(kKnownMethods), std::end(kKnownMethods),

@@ -89,6 +89,35 @@ TEST(CheckRequestHeadTest, RequestLinesOutsideTheGrammarAreBadRequests) {
     EXPECT_FALSE(CheckRequestHead(Head("GET /scim/v2/Users?a=b HTTP/1.0", ""), kLimit).error);
 }
 
+TEST(CheckRequestHeadTest, HostIsRequiredOnceForHttp11AndAtMostOnceOtherwise) {
+    struct Case {
+        const char* head;
+        int status;  // 0: accepted
+    };
+    const Case kCases[] = {
+        {"GET / HTTP/1.1", 400},
+        {"GET / HTTP/1.1\r\nAccept: */*", 400},
+        {"GET / HTTP/1.0", 0},
+        {"GET / HTTP/1.1\r\nHost: example.com", 0},
+        {"GET / HTTP/1.1\r\nhost: 127.0.0.1:8080", 0},
+        {"GET / HTTP/1.1\r\nHost: [::1]:8080", 0},
+        {"GET / HTTP/1.1\r\nHost:", 0},  // RFC 9110 §7.2 allows an empty value
+        {"GET / HTTP/1.1\r\nHost: a\r\nHost: a", 400},
+        {"GET / HTTP/1.0\r\nHost: a\r\nHOST: b", 400},
+        {"GET / HTTP/1.1\r\nHost: a b", 400},
+        {"GET / HTTP/1.1\r\nHost: a/b", 400},
+        {"PROPFIND / HTTP/1.1", 400},  // the message is broken before its method matters
+    };
+    for (const Case& c : kCases) {
+        SCOPED_TRACE(c.head);
+        HeadCheck check = CheckRequestHead(c.head, kLimit);
+        EXPECT_EQ(check.error ? check.error->status : 0, c.status);
+        if (check.error) {
+            EXPECT_THAT(check.error->detail, HasSubstr("Host"));
+        }
+    }
+}
+
 TEST(CheckRequestHeadTest, ExpectContinueOnlyCountsForHttp11) {
     EXPECT_TRUE(
         CheckRequestHead(Head("POST / HTTP/1.1", "Expect: 100-Continue"), kLimit).expects_continue);

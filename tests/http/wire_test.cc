@@ -152,6 +152,27 @@ TEST_F(WireTest, GarbledRequestLinesGetAScim400AndTheEnd) {
     ExpectScimError(brew.ReadResponse(), 501);
 }
 
+// RFC 9112 §3.2: HTTP/1.1 needs one Host; HTTP/1.0 may go without.
+TEST_F(WireTest, Http11WithoutHostOrWithTwoHostsGetsAScim400) {
+    const char* kRequests[] = {
+        "GET /healthz HTTP/1.1\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    };
+    for (const char* request : kRequests) {
+        SCOPED_TRACE(request);
+        RawConnection connection(server_->Port());
+        connection.Send(request);
+        std::string response = connection.ReadResponse();
+        ExpectScimError(response, 400);
+        EXPECT_THAT(nlohmann::json::parse(BodyOf(response))["detail"].get<std::string>(),
+                    HasSubstr("Host"));
+        EXPECT_TRUE(connection.EndsWithin(2000));
+    }
+    RawConnection old(server_->Port());
+    old.Send("GET /healthz HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(StatusOf(old.ReadResponse()), 200);
+}
+
 TEST_F(WireTest, KnownMethodWithoutARouteGetsA405WithAllow) {
     RawConnection connection(server_->Port());
     connection.Send("OPTIONS /scim/v2/Users HTTP/1.1\r\nHost: t\r\n\r\n");
