@@ -130,6 +130,7 @@ struct HeadFields {
     bool http11 = false;
     std::vector<std::string_view> content_lengths;
     std::vector<std::string_view> hosts;
+    int authorizations = 0;
     std::optional<std::string_view> transfer_encoding;
     std::optional<std::string_view> expect;
 };
@@ -160,13 +161,16 @@ HeadFields ReadHead(std::string_view head, HeadCheck& check) {
             fields.expect = value;
         } else if (EqualsIgnoreCase(name, "Host")) {
             fields.hosts.push_back(value);
+        } else if (EqualsIgnoreCase(name, "Authorization")) {
+            ++fields.authorizations;
         }
     }
     return fields;
 }
 
 // RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host line with a valid value; any
-// request with several is refused too.
+// request with several is refused too. RFC 9110 §5.3: Authorization holds one credential, so
+// a repeated line is refused rather than guessed at; the detail never quotes the values.
 std::optional<Error> CheckSingletons(const HeadFields& fields) {
     if (fields.hosts.size() > 1) {
         return BadRequest("send one Host header, not several");
@@ -176,6 +180,9 @@ std::optional<Error> CheckSingletons(const HeadFields& fields) {
     }
     if (!fields.hosts.empty() && !IsHostValue(fields.hosts.front())) {
         return BadRequest("the Host header must be a host name or address, with an optional port");
+    }
+    if (fields.authorizations > 1) {
+        return BadRequest("send one Authorization header, not several");
     }
     return std::nullopt;
 }

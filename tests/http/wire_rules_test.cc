@@ -118,6 +118,19 @@ TEST(CheckRequestHeadTest, HostIsRequiredOnceForHttp11AndAtMostOnceOtherwise) {
     }
 }
 
+TEST(CheckRequestHeadTest, RepeatedAuthorizationIsRefusedWithoutQuotingIt) {
+    HeadCheck check = CheckRequestHead(
+        Head("GET /scim/v2/Users HTTP/1.1",
+             "Authorization: Bearer first-secret\r\nauthorization: Bearer second-secret"),
+        kLimit);
+    ASSERT_TRUE(check.error);
+    EXPECT_EQ(check.error->status, 400);
+    EXPECT_THAT(check.error->detail, HasSubstr("Authorization"));
+    EXPECT_THAT(check.error->detail, Not(HasSubstr("secret")));
+    EXPECT_FALSE(
+        CheckRequestHead(Head("GET / HTTP/1.1", "Authorization: Bearer one"), kLimit).error);
+}
+
 TEST(CheckRequestHeadTest, ExpectContinueOnlyCountsForHttp11) {
     EXPECT_TRUE(
         CheckRequestHead(Head("POST / HTTP/1.1", "Expect: 100-Continue"), kLimit).expects_continue);

@@ -173,6 +173,19 @@ TEST_F(WireTest, Http11WithoutHostOrWithTwoHostsGetsAScim400) {
     EXPECT_EQ(StatusOf(old.ReadResponse()), 200);
 }
 
+// RFC 9110 §5.3: Authorization is a singleton; two of them are refused, never picked from.
+TEST_F(WireTest, TwoAuthorizationHeadersGetAScim400ThatQuotesNeither) {
+    RawConnection connection(server_->Port());
+    connection.Send(
+        "GET /scim/v2/Users HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer good\r\n"
+        "Authorization: Bearer other-secret\r\n\r\n");
+    std::string response = connection.ReadResponse();
+    ExpectScimError(response, 400);
+    EXPECT_THAT(response, Not(HasSubstr("good")));
+    EXPECT_THAT(response, Not(HasSubstr("other-secret")));
+    EXPECT_THAT(LastLog(), Not(HasSubstr("other-secret")));
+}
+
 TEST_F(WireTest, KnownMethodWithoutARouteGetsA405WithAllow) {
     RawConnection connection(server_->Port());
     connection.Send("OPTIONS /scim/v2/Users HTTP/1.1\r\nHost: t\r\n\r\n");
