@@ -220,6 +220,13 @@ private:
                                ": filtering on " + what + " is not supported");
     }
 
+    // RFC 7644 §3.4.2.3: a sortBy the store cannot order by is the value of a query parameter,
+    // not a filter, so it is invalidValue.
+    static Error Unsortable(const Attribute& attribute) {
+        return Error::Scim(ScimType::kInvalidValue,
+                           "sortBy cannot use " + attribute.name + " on this server");
+    }
+
     // ---- comparisons -------------------------------------------------------------------------
 
     Result<std::string> CompileCompare(const Node& node) {
@@ -905,7 +912,7 @@ private:
         attr.attribute = path.attribute;
         attr.is_extension = path.is_extension;
         if (IsMembership(attr)) {
-            return Unsupported(attr, "sorting by " + path.attribute->name);
+            return Unsortable(*path.attribute);
         }
         const Attribute* sub = path.sub ? path.sub : path.attribute->FindSub("value");
         auto scope = JsonScope(attr);
@@ -916,7 +923,7 @@ private:
         JsonLoc value_loc = element;
         if (path.attribute->type == AttrType::kComplex) {
             if (sub == nullptr) {
-                return Unsupported(attr, "sorting by " + path.attribute->name);
+                return Unsortable(*path.attribute);
             }
             auto loc = Append(element, sub->name);
             if (!loc.ok()) {
@@ -928,7 +935,7 @@ private:
         std::string primary = "1";
         if (const Attribute* flag = path.attribute->FindSub("primary")) {
             if (!IsSafeName(flag->name)) {
-                return Unsupported(attr, "sorting by " + path.attribute->name);
+                return Unsortable(*path.attribute);
             }
             if (Pg()) {
                 const JsonLoc loc{scope->alias + ".v", "'{\"" + flag->name + "\"}'"};

@@ -1,5 +1,6 @@
 #include "db/url.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <vector>
@@ -236,7 +237,18 @@ scim::Result<DatabaseTarget> ParseDatabaseUrl(std::string_view url) {
             return ParsePostgres(url, url.substr(scheme.size()));
         }
     }
-    return BadUrl(url, "expected sqlite:PATH or postgresql://...");
+    // The URL itself is not repeated: in a scheme this parser does not know, nothing marks
+    // where a password would be, so only a plausible scheme name is quoted.
+    std::string_view scheme = url.substr(0, url.find(':'));
+    const bool plausible =
+        scheme.size() < url.size() && !scheme.empty() && scheme.size() <= 16 &&
+        std::all_of(scheme.begin(), scheme.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+        });
+    return scim::Error::Internal(
+        (plausible ? "unsupported database URL scheme \"" + std::string(scheme) + "\""
+                   : std::string("not a database URL")) +
+        "; use sqlite:PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE");
 }
 
 }  // namespace db

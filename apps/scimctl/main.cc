@@ -13,6 +13,7 @@
 
 #include "apps/scimctl/commands.h"
 #include "auth/authenticator.h"
+#include "db/url.h"
 
 namespace {
 
@@ -191,6 +192,12 @@ int main(int argc, char** argv) {
     }
     if (!action) {
         std::cerr << app.help();
+        return scimctl::kExitUsage;
+    }
+    // A URL no backend accepts is a usage error, caught before anything is opened. The message
+    // says which forms work and never repeats a password.
+    if (auto target = db::ParseDatabaseUrl(o.db_url); !target.ok()) {
+        std::cerr << "scimctl: bad --db (or SCIMD_DB): " << target.error().internal << "\n";
         return scimctl::kExitUsage;
     }
     auto env = scimctl::OpenEnv(o.db_url, o.pepper_file, clock, std::cout, std::cerr, may_create);

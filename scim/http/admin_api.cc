@@ -3,7 +3,6 @@
 #include <chrono>
 #include <exception>
 #include <span>
-#include <stdexcept>
 #include <utility>
 
 #include "auth/time.h"
@@ -12,6 +11,7 @@
 #include "scim/http/api.h"
 #include "scim/http/render.h"
 #include "scim/http/url.h"
+#include "scim/request_json.h"
 
 // Generated from api/openapi.json by embed_files (CMakeLists.txt).
 namespace api_data {
@@ -27,10 +27,6 @@ using Json = nlohmann::json;
 constexpr std::string_view kJsonMediaType = "application/json; charset=utf-8";
 // No admin body nests; the bound keeps a hostile document from exhausting the parser.
 constexpr int kMaxJsonDepth = 16;
-
-struct TooDeep : std::runtime_error {
-    TooDeep() : std::runtime_error("JSON nesting too deep") {}
-};
 
 Error BadRequest(std::string message) {
     return Error{400, std::nullopt, std::move(message), {}};
@@ -52,27 +48,10 @@ Result<Json> ParseBody(const HttpRequest& request, std::size_t max_bytes) {
     if (!IsValidUtf8(request.body)) {
         return BadRequest("request body is not valid UTF-8");
     }
-    auto limit_depth = [](int depth, Json::parse_event_t, Json&) {
-        if (depth > kMaxJsonDepth) {
-            throw TooDeep();
-        }
-        return true;
-    };
-    Json parsed;
-    try {
-        parsed = Json::parse(request.body, limit_depth);
-    } catch (const TooDeep&) {
-        return BadRequest("request body nests too deeply");
-    } catch (const Json::parse_error& e) {
-        return BadRequest("request body is not valid JSON (near byte " + std::to_string(e.byte) +
-                          ")");
-    } catch (const Json::exception&) {
-        // For example a number beyond the range of a double (1e400); the message quotes the
-        // body, so it goes nowhere.
-        return BadRequest("request body holds a number out of range");
-    }
-    if (!parsed.is_object()) {
-        return BadRequest("request body must be a JSON object");
+    // Admin members are matched exactly (`name`, not `Name`), so only exact repeats are refused.
+    Result<Json> parsed = ParseRequestObject(request.body, kMaxJsonDepth, MemberNames::kExact);
+    if (!parsed.ok()) {
+        return BadRequest(parsed.error().detail);
     }
     return parsed;
 }

@@ -2,8 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <random>
-#include <stdexcept>
 
 #include "scim/casefold.h"
 #include "scim/http/admin_api.h"
@@ -11,6 +11,7 @@
 #include "scim/http/render.h"
 #include "scim/http/static_files.h"
 #include "scim/http/url.h"
+#include "scim/request_json.h"
 
 namespace scim::http {
 
@@ -22,36 +23,6 @@ constexpr const char* kConsoleRoute = "/admin/*";
 // Deeper documents than this are refused before they are built: no SCIM resource nests more
 // than a few levels, and unbounded nesting is a cheap way to exhaust a server.
 constexpr int kMaxJsonDepth = 64;
-
-struct TooDeep : std::runtime_error {
-    TooDeep() : std::runtime_error("JSON nesting too deep") {}
-};
-
-Result<nlohmann::json> ParseJsonObject(const std::string& body) {
-    auto limit_depth = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-        if (depth > kMaxJsonDepth) {
-            throw TooDeep();
-        }
-        return true;
-    };
-    nlohmann::json parsed;
-    try {
-        parsed = nlohmann::json::parse(body, limit_depth);
-    } catch (const TooDeep&) {
-        return Error::Scim(ScimType::kInvalidSyntax, "request body nests too deeply");
-    } catch (const nlohmann::json::parse_error& e) {
-        return Error::Scim(ScimType::kInvalidSyntax, "request body is not valid JSON (near byte " +
-                                                         std::to_string(e.byte) + ")");
-    } catch (const nlohmann::json::exception&) {
-        // For example a number beyond the range of a double (1e400); the message quotes the
-        // body, so it goes nowhere.
-        return Error::Scim(ScimType::kInvalidSyntax, "request body holds a number out of range");
-    }
-    if (!parsed.is_object()) {
-        return Error::Scim(ScimType::kInvalidSyntax, "request body must be a JSON object");
-    }
-    return parsed;
-}
 
 // Maps the RFC 7644 §3.4.2 query parameters; names match case-insensitively, unknown ones are
 // ignored as §3.4.2 leaves room for extensions.
@@ -373,7 +344,9 @@ Status Api::CheckBody(const HttpRequest& request, const Route& route, Call& call
     if (!IsValidUtf8(request.body)) {
         return Error::Scim(ScimType::kInvalidSyntax, "request body is not valid UTF-8");
     }
-    Result<nlohmann::json> parsed = ParseJsonObject(request.body);
+    // RFC 7643 §2.1: attribute names ignore case, so `userName` and `USERNAME` are one repeat.
+    Result<nlohmann::json> parsed =
+        ParseRequestObject(request.body, kMaxJsonDepth, MemberNames::kIgnoreAsciiCase);
     if (!parsed.ok()) {
         return parsed.error();
     }

@@ -72,11 +72,65 @@ Error BadRequest(std::string detail) {
     return Error{400, std::nullopt, std::move(detail), {}};
 }
 
+// The request line's parts, when it has the RFC 9112 §3 shape `method SP target SP version`.
+struct RequestLine {
+    std::string_view method;
+    std::string_view target;
+    std::string_view version;
+};
+
+// RFC 9112 §2.3: HTTP-version is "HTTP/" DIGIT "." DIGIT, case-sensitive.
+bool IsHttpVersion(std::string_view text) {
+    return text.size() == 8 && text.substr(0, 5) == "HTTP/" && IsDigits(text.substr(5, 1)) &&
+           text[6] == '.' && IsDigits(text.substr(7, 1));
+}
+
+// A request-target holds no whitespace or control characters (RFC 9112 §3.2); what it holds
+// beyond that is checked once it is parsed (CheckRequestPath).
+bool IsTarget(std::string_view text) {
+    for (char c : text) {
+        if (static_cast<unsigned char>(c) <= ' ' || c == '\x7f') {
+            return false;
+        }
+    }
+    return !text.empty();
+}
+
+std::optional<RequestLine> SplitRequestLine(std::string_view line) {
+    std::size_t first = line.find(' ');
+    std::size_t second = first == std::string_view::npos ? first : line.find(' ', first + 1);
+    if (second == std::string_view::npos) {
+        return std::nullopt;
+    }
+    RequestLine parts{line.substr(0, first), line.substr(first + 1, second - first - 1),
+                      line.substr(second + 1)};
+    if (!IsToken(parts.method) || !IsTarget(parts.target) || !IsHttpVersion(parts.version)) {
+        return std::nullopt;
+    }
+    return parts;
+}
+
+// RFC 9110 §7.2 and RFC 3986 §3.2.2: Host is uri-host [":" port], possibly empty; this admits
+// the characters those allow (reg-name, IP literals in brackets, a port) and nothing else.
+bool IsHostValue(std::string_view value) {
+    constexpr std::string_view kAllowed = "-._~!$&'()*+,;=%:[]";
+    for (char c : value) {
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && kAllowed.find(c) == std::string_view::npos) {
+            return false;
+        }
+    }
+    return true;
+}
+
 // Reads the request line and header fields of `head` into `check`; the framing rules of
 // CheckRequestHead are applied by the caller.
 struct HeadFields {
+    std::optional<RequestLine> request_line;  // nullopt: not of the RFC 9112 §3 shape
     bool http11 = false;
     std::vector<std::string_view> content_lengths;
+    std::vector<std::string_view> hosts;
+    int authorizations = 0;
     std::optional<std::string_view> transfer_encoding;
     std::optional<std::string_view> expect;
 };
@@ -87,8 +141,8 @@ HeadFields ReadHead(std::string_view head, HeadCheck& check) {
     std::string_view request_line = head.substr(0, line_end);
     std::string_view method = request_line.substr(0, request_line.find(' '));
     check.method = IsToken(method) && method.size() <= 32 ? std::string(method) : std::string();
-    fields.http11 = request_line.size() >= 8 &&
-                    request_line.substr(request_line.size() - 8) == std::string_view("HTTP/1.1");
+    fields.request_line = SplitRequestLine(request_line);
+    fields.http11 = fields.request_line && fields.request_line->version == "HTTP/1.1";
     while (line_end != std::string_view::npos) {
         std::size_t start = line_end + 2;
         line_end = head.find("\r\n", start);
@@ -105,9 +159,32 @@ HeadFields ReadHead(std::string_view head, HeadCheck& check) {
             fields.transfer_encoding = value;
         } else if (EqualsIgnoreCase(name, "Expect")) {
             fields.expect = value;
+        } else if (EqualsIgnoreCase(name, "Host")) {
+            fields.hosts.push_back(value);
+        } else if (EqualsIgnoreCase(name, "Authorization")) {
+            ++fields.authorizations;
         }
     }
     return fields;
+}
+
+// RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host line with a valid value; any
+// request with several is refused too. RFC 9110 §5.3: Authorization holds one credential, so
+// a repeated line is refused rather than guessed at; the detail never quotes the values.
+std::optional<Error> CheckSingletons(const HeadFields& fields) {
+    if (fields.hosts.size() > 1) {
+        return BadRequest("send one Host header, not several");
+    }
+    if (fields.hosts.empty() && fields.http11) {
+        return BadRequest("an HTTP/1.1 request must carry a Host header");
+    }
+    if (!fields.hosts.empty() && !IsHostValue(fields.hosts.front())) {
+        return BadRequest("the Host header must be a host name or address, with an optional port");
+    }
+    if (fields.authorizations > 1) {
+        return BadRequest("send one Authorization header, not several");
+    }
+    return std::nullopt;
 }
 
 std::optional<Error> CheckFraming(const HeadFields& fields, std::size_t max_body_bytes) {
@@ -257,6 +334,16 @@ struct Server::Watchlist {
 HeadCheck CheckRequestHead(std::string_view head, std::size_t max_body_bytes) {
     HeadCheck check;
     HeadFields fields = ReadHead(head, check);
+    // RFC 9112 §3: a request line that does not parse is a 400; only a well-formed one with a
+    // method the server does not know is a 501 (RFC 9110 §9.1).
+    if (!fields.request_line) {
+        check.error = BadRequest("the request line must be: method, target and HTTP version");
+        return check;
+    }
+    check.error = CheckSingletons(fields);
+    if (check.error) {
+        return check;
+    }
     if (check.method.empty() || std::find(std::begin(kKnownMethods), std::end(kKnownMethods),
                                           check.method) == std::end(kKnownMethods)) {
         check.error = Error{501, std::nullopt, "this server does not implement that method", {}};

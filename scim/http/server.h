@@ -25,7 +25,8 @@ class Endpoint;
 // connection ends, falls short, so the handler replaces the library's input step and writes
 // responses itself:
 // - the request head (line and headers) is checked before Pistache reads the body: a malformed
-//   or duplicated Content-Length, Content-Length with Transfer-Encoding, a body over the limit,
+//   request line, a missing or repeated Host, a repeated Authorization, a malformed or
+//   duplicated Content-Length, Content-Length with Transfer-Encoding, a body over the limit,
 //   an unknown method or Expect value get a SCIM error (Pistache would throw, answer a plain-text
 //   500 or 400, and log nothing); so does anything its parser still rejects (an unparsable
 //   Content-Type). Each is logged and counted through Api::Reject, and the connection closes,
@@ -92,6 +93,9 @@ struct HeadCheck {
     bool expects_continue = false;  // HTTP/1.1 with `Expect: 100-continue`
 };
 
+// RFC 9112 §3: a request line that is not `method SP target SP HTTP/d.d` is a 400. RFC 9112
+// §3.2: an HTTP/1.1 request without Host, any request with several Host lines or an invalid Host
+// value is a 400 (HTTP/1.0 may omit Host). RFC 9110 §5.3: several Authorization lines are a 400.
 // RFC 9112 §6.3: Content-Length must be one decimal number (repeats must agree) and must not
 // come with Transfer-Encoding; only chunked transfer coding is supported (else 501); a declared
 // body over `max_body_bytes` is a 413 before it is sent. RFC 9110 §9.1: a method the server does

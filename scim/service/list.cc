@@ -27,6 +27,14 @@ Result<std::optional<schemas::ResolvedPath>> ResolveSort(
     if (!path) {
         return Error::Scim(ScimType::kInvalidValue, "sortBy names no attribute of " + type.name);
     }
+    // Group.members and User.groups would sort by their primary or first value, but membership
+    // is a set: it has no primary member and no order, so no member is "first".
+    if (!path->is_extension &&
+        (path->attribute->name == kMembersAttribute || path->attribute->name == kGroupsAttribute)) {
+        return Error::Scim(ScimType::kInvalidValue,
+                           "sortBy cannot use " + path->attribute->name + " of " + type.name +
+                               ": membership has no order; sort by a singular attribute instead");
+    }
     if (path->sub == nullptr && !path->attribute->multi_valued &&
         path->attribute->type == schemas::AttrType::kComplex) {
         return Error::Scim(ScimType::kInvalidValue,
@@ -451,6 +459,15 @@ Result<std::vector<TypeQuery>> PrepareRoot(const schemas::Registry& registry, co
         }
         if (Status known = filter::CheckKnownToSomeType(**parsed, registry); !known.ok()) {
             return known.error();
+        }
+    }
+    // A sortBy that a type defines but cannot sort by fails the request, as on that type's own
+    // endpoint, rather than leaving the type out.
+    for (const schemas::ResourceType* type : MergeOrder(registry)) {
+        if (query.sort_by && registry.Resolve(*type, *query.sort_by).has_value()) {
+            if (auto sort = ResolveSort(registry, *type, query.sort_by); !sort.ok()) {
+                return sort.error();
+            }
         }
     }
     std::vector<TypeQuery> types;

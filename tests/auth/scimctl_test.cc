@@ -63,11 +63,16 @@ protected:
 
     // `args` are passed through /bin/sh; the tests use only shell-safe words.
     CliRun Scimctl(const std::string& args, const std::string& stdin_text = "") {
+        return ScimctlOn("sqlite:" + (dir_ / "data" / "scimd.db").string(), args, stdin_text);
+    }
+
+    CliRun ScimctlOn(const std::string& db,
+                     const std::string& args,
+                     const std::string& stdin_text = "") {
         const fs::path out = dir_ / "out", err = dir_ / "err", in = dir_ / "in";
         std::ofstream(in) << stdin_text;
-        std::string cmd = bin_.string() + " --db sqlite:" + (dir_ / "data" / "scimd.db").string() +
-                          " " + args + " <" + in.string() + " >" + out.string() + " 2>" +
-                          err.string();
+        std::string cmd = bin_.string() + " --db '" + db + "' " + args + " <" + in.string() + " >" +
+                          out.string() + " 2>" + err.string();
         int status = std::system(cmd.c_str());
         CliRun run;
         run.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -201,6 +206,25 @@ TEST_F(ScimctlTest, UsageErrorsExitTwoAndFailuresExitOne) {
     ASSERT_EQ(org.rc, 0);
     EXPECT_EQ(Scimctl("token create --org " + org.LastLine() + " --name x --expires-in 5y").rc, 2);
     EXPECT_EQ(Scimctl("audit tail --org " + org.LastLine() + " --since whenever").rc, 2);
+}
+
+// A --db no backend accepts is the operator's typo: say which URLs work, exit with the usage
+// code, and never repeat the password it may hold.
+TEST_F(ScimctlTest, UnsupportedDatabaseUrlIsAUsageErrorThatNamesTheSchemes) {
+    const char* kUrls[] = {"mysql://x", "mysql://root:hunter2@db/app", "hunter2",
+                           "postgresql://root:hunter2@127.0.0.1/%zz", "sqlite:"};
+    for (const char* url : kUrls) {
+        SCOPED_TRACE(url);
+        CliRun run = ScimctlOn(url, "org list");
+        EXPECT_EQ(run.rc, 2);
+        EXPECT_EQ(run.err.find("internal server error"), std::string::npos) << run.err;
+        EXPECT_EQ(run.err.find("hunter2"), std::string::npos) << run.err;
+        EXPECT_NE(run.err.find("--db"), std::string::npos) << run.err;
+    }
+    CliRun mysql = ScimctlOn("mysql://root:hunter2@db/app", "org list");
+    EXPECT_NE(mysql.err.find("sqlite:PATH"), std::string::npos) << mysql.err;
+    EXPECT_NE(mysql.err.find("postgresql://"), std::string::npos) << mysql.err;
+    EXPECT_NE(mysql.err.find("\"mysql\""), std::string::npos) << mysql.err;
 }
 
 }  // namespace

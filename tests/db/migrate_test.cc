@@ -86,6 +86,22 @@ TEST(DatabaseUrlTest, RejectsUnknownSchemesAndBadEncoding) {
     EXPECT_FALSE(db::ParseDatabaseUrl("postgresql://u:%zz@h/db").ok());
 }
 
+TEST(DatabaseUrlTest, UnknownSchemeNamesTheSupportedOnesAndNotTheUrl) {
+    auto mysql = db::ParseDatabaseUrl("mysql://root:hunter2@db/app");
+    ASSERT_FALSE(mysql.ok());
+    EXPECT_NE(mysql.error().internal.find("\"mysql\""), std::string::npos);
+    EXPECT_NE(mysql.error().internal.find("sqlite:PATH"), std::string::npos);
+    EXPECT_NE(mysql.error().internal.find("postgresql://"), std::string::npos);
+    EXPECT_EQ(mysql.error().internal.find("hunter2"), std::string::npos);
+    for (const char* url : {"hunter2", "my sql:hunter2@x", ""}) {
+        SCOPED_TRACE(url);
+        auto bad = db::ParseDatabaseUrl(url);
+        ASSERT_FALSE(bad.ok());
+        EXPECT_EQ(bad.error().internal.find("hunter2"), std::string::npos);
+        EXPECT_NE(bad.error().internal.find("sqlite:PATH"), std::string::npos);
+    }
+}
+
 TEST(DatabaseUrlTest, RedactsThePassword) {
     EXPECT_EQ(db::RedactUrl("postgresql://scim:secret@db:5432/x"),
               "postgresql://scim:***@db:5432/x");

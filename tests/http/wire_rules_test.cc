@@ -59,9 +59,76 @@ TEST(CheckRequestHeadTest, UnknownMethodsAreNotImplemented) {
         ASSERT_TRUE(check.error);
         EXPECT_EQ(check.error->status, 501);
     }
+}
+
+TEST(CheckRequestHeadTest, RequestLinesOutsideTheGrammarAreBadRequests) {
+    const char* kLines[] = {"HELLO",
+                            "GET",
+                            "",
+                            "GET /",
+                            "GET / ",
+                            "GET  / HTTP/1.1",
+                            "GET / HTTP/1.1 ",
+                            "GET /a b HTTP/1.1",
+                            "GET / http/1.1",
+                            "GET / HTTP/11",
+                            "GET / HTTP/1.1x",
+                            "GET /\x01 HTTP/1.1",
+                            "GA\"RBAGE / HTTP/1.1",
+                            "BREW /scim/v2/Users"};
+    for (const char* line : kLines) {
+        SCOPED_TRACE(line);
+        HeadCheck check = CheckRequestHead(Head(line, ""), kLimit);
+        ASSERT_TRUE(check.error);
+        EXPECT_EQ(check.error->status, 400);
+    }
     HeadCheck garbage = CheckRequestHead(Head("GA\"RBAGE / HTTP/1.1", ""), kLimit);
     EXPECT_EQ(garbage.method, "") << "a method that is no token is not logged";
-    EXPECT_EQ(garbage.error->status, 501);
+    EXPECT_EQ(CheckRequestHead(Head("BREW /scim/v2/Users HTTP/1.1", ""), kLimit).error->status,
+              501);
+    EXPECT_FALSE(CheckRequestHead(Head("GET /scim/v2/Users?a=b HTTP/1.0", ""), kLimit).error);
+}
+
+TEST(CheckRequestHeadTest, HostIsRequiredOnceForHttp11AndAtMostOnceOtherwise) {
+    struct Case {
+        const char* head;
+        int status;  // 0: accepted
+    };
+    const Case kCases[] = {
+        {"GET / HTTP/1.1", 400},
+        {"GET / HTTP/1.1\r\nAccept: */*", 400},
+        {"GET / HTTP/1.0", 0},
+        {"GET / HTTP/1.1\r\nHost: example.com", 0},
+        {"GET / HTTP/1.1\r\nhost: 127.0.0.1:8080", 0},
+        {"GET / HTTP/1.1\r\nHost: [::1]:8080", 0},
+        {"GET / HTTP/1.1\r\nHost:", 0},  // RFC 9110 §7.2 allows an empty value
+        {"GET / HTTP/1.1\r\nHost: a\r\nHost: a", 400},
+        {"GET / HTTP/1.0\r\nHost: a\r\nHOST: b", 400},
+        {"GET / HTTP/1.1\r\nHost: a b", 400},
+        {"GET / HTTP/1.1\r\nHost: a/b", 400},
+        {"PROPFIND / HTTP/1.1", 400},  // the message is broken before its method matters
+    };
+    for (const Case& c : kCases) {
+        SCOPED_TRACE(c.head);
+        HeadCheck check = CheckRequestHead(c.head, kLimit);
+        EXPECT_EQ(check.error ? check.error->status : 0, c.status);
+        if (check.error) {
+            EXPECT_THAT(check.error->detail, HasSubstr("Host"));
+        }
+    }
+}
+
+TEST(CheckRequestHeadTest, RepeatedAuthorizationIsRefusedWithoutQuotingIt) {
+    HeadCheck check = CheckRequestHead(
+        Head("GET /scim/v2/Users HTTP/1.1",
+             "Authorization: Bearer first-secret\r\nauthorization: Bearer second-secret"),
+        kLimit);
+    ASSERT_TRUE(check.error);
+    EXPECT_EQ(check.error->status, 400);
+    EXPECT_THAT(check.error->detail, HasSubstr("Authorization"));
+    EXPECT_THAT(check.error->detail, Not(HasSubstr("secret")));
+    EXPECT_FALSE(
+        CheckRequestHead(Head("GET / HTTP/1.1", "Authorization: Bearer one"), kLimit).error);
 }
 
 TEST(CheckRequestHeadTest, ExpectContinueOnlyCountsForHttp11) {

@@ -135,6 +135,57 @@ TEST_F(WireTest, UnknownMethodGetsAScim501LoggedAsWarning) {
     EXPECT_THAT(LastLog(), HasSubstr("method=PROPFIND route=- status=501"));
 }
 
+// RFC 9112 §3: only a request line of the right shape can name an unknown method (501); one
+// that is not of that shape is a 400.
+TEST_F(WireTest, GarbledRequestLinesGetAScim400AndTheEnd) {
+    for (const char* request :
+         {"HELLO\r\n\r\n", "GET\r\n\r\n", "GET /healthz\r\nHost: t\r\n\r\n"}) {
+        SCOPED_TRACE(request);
+        RawConnection connection(server_->Port());
+        connection.Send(request);
+        ExpectScimError(connection.ReadResponse(), 400);
+        EXPECT_TRUE(connection.EndsWithin(2000));
+        EXPECT_THAT(LastLog(), HasSubstr("status=400"));
+    }
+    RawConnection brew(server_->Port());
+    brew.Send("BREW /scim/v2/Users HTTP/1.1\r\nHost: t\r\n\r\n");
+    ExpectScimError(brew.ReadResponse(), 501);
+}
+
+// RFC 9112 §3.2: HTTP/1.1 needs one Host; HTTP/1.0 may go without.
+TEST_F(WireTest, Http11WithoutHostOrWithTwoHostsGetsAScim400) {
+    const char* kRequests[] = {
+        "GET /healthz HTTP/1.1\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    };
+    for (const char* request : kRequests) {
+        SCOPED_TRACE(request);
+        RawConnection connection(server_->Port());
+        connection.Send(request);
+        std::string response = connection.ReadResponse();
+        ExpectScimError(response, 400);
+        EXPECT_THAT(nlohmann::json::parse(BodyOf(response))["detail"].get<std::string>(),
+                    HasSubstr("Host"));
+        EXPECT_TRUE(connection.EndsWithin(2000));
+    }
+    RawConnection old(server_->Port());
+    old.Send("GET /healthz HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(StatusOf(old.ReadResponse()), 200);
+}
+
+// RFC 9110 §5.3: Authorization is a singleton; two of them are refused, never picked from.
+TEST_F(WireTest, TwoAuthorizationHeadersGetAScim400ThatQuotesNeither) {
+    RawConnection connection(server_->Port());
+    connection.Send(
+        "GET /scim/v2/Users HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer good\r\n"
+        "Authorization: Bearer other-secret\r\n\r\n");
+    std::string response = connection.ReadResponse();
+    ExpectScimError(response, 400);
+    EXPECT_THAT(response, Not(HasSubstr("good")));
+    EXPECT_THAT(response, Not(HasSubstr("other-secret")));
+    EXPECT_THAT(LastLog(), Not(HasSubstr("other-secret")));
+}
+
 TEST_F(WireTest, KnownMethodWithoutARouteGetsA405WithAllow) {
     RawConnection connection(server_->Port());
     connection.Send("OPTIONS /scim/v2/Users HTTP/1.1\r\nHost: t\r\n\r\n");
