@@ -12,6 +12,7 @@
 #include "db/audit_store.h"
 #include "db/cached_query.h"
 #include "db/membership_sql.h"
+#include "db/page_sql.h"
 #include "db/sql_filter.h"
 #include "db/timestamp.h"
 #include "scim/casefold.h"
@@ -781,9 +782,7 @@ scim::Result<scim::ListPage> SqlResourceStore::List(std::string_view org_id,
         rows.statement().exchange(soci::into(row.created));
         rows.statement().exchange(soci::into(row.last_modified));
         rows.statement().exchange(soci::into(doc));
-        rows.Prepare("SELECT id, version, created, last_modified, " + DocColumn(dialect) +
-                     " FROM " + table->name + " WHERE " + where + " ORDER BY " + sql->order +
-                     " LIMIT " + std::to_string(query.count) + " OFFSET " + std::to_string(offset));
+        rows.Prepare(ListPageSql(dialect, table->name, where, sql->order, query.count, offset));
         rows.statement().execute(false);
         while (rows.statement().fetch()) {
             row.version = version;

@@ -2,7 +2,9 @@
 // rows that a sequential scan would cost more than an index, each must read its index and never
 // scan the users table. The statements are built the way db/resource_store.cc builds them (same
 // text, same compilers for filters, order and keyset), with the bound values of a real request.
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include <soci/soci.h>
 
 #include "db/db_fixture.h"
+#include "db/page_sql.h"
 #include "db/sql_filter.h"
 #include "scim/filter/filter.h"
 
@@ -22,16 +25,21 @@ constexpr int kUsers = 20000;
 constexpr int kGroups = 2000;
 constexpr char kOrg[] = "org-explain";
 
-// One node of a plan: its type and, for scans, the relation and index it reads.
+// One node of a plan: its type and, for scans, the relation and index it reads; with ANALYZE
+// and VERBOSE also the rows it produced over all its loops and the expressions it computed.
 struct PlanNode {
     std::string type;
     std::string relation;
     std::string index;
+    double rows = 0;
+    std::vector<std::string> output;
 };
 
 void Collect(const nlohmann::json& plan, std::vector<PlanNode>& out) {
     out.push_back({plan.value("Node Type", ""), plan.value("Relation Name", ""),
-                   plan.value("Index Name", "")});
+                   plan.value("Index Name", ""),
+                   plan.value("Actual Rows", 0.0) * plan.value("Actual Loops", 0.0),
+                   plan.value("Output", std::vector<std::string>())});
     if (auto children = plan.find("Plans"); children != plan.end()) {
         for (const auto& child : *children) {
             Collect(child, out);
@@ -92,10 +100,12 @@ protected:
         Exec("ANALYZE");
     }
 
-    // EXPLAIN (FORMAT JSON) of `sql` with named text binds, flattened.
+    // EXPLAIN (`options`) of `sql` with named text binds, flattened; `options` must include
+    // FORMAT JSON.
     std::vector<PlanNode> Explain(const std::string& sql,
                                   const std::vector<std::pair<std::string, std::string>>& binds,
-                                  nlohmann::json* top = nullptr) {
+                                  nlohmann::json* top = nullptr,
+                                  const std::string& options = "FORMAT JSON") {
         std::vector<PlanNode> nodes;
         scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
             std::string text;
@@ -108,7 +118,7 @@ protected:
             }
             statement.exchange(soci::into(text));
             statement.alloc();
-            statement.prepare("EXPLAIN (FORMAT JSON) " + sql);
+            statement.prepare("EXPLAIN (" + options + ") " + sql);
             statement.define_and_bind();
             statement.execute(true);
             const nlohmann::json plan = nlohmann::json::parse(text).at(0).at("Plan");
@@ -160,9 +170,6 @@ bool SeqScans(const std::vector<PlanNode>& nodes, const std::string& relation) {
     return false;
 }
 
-const char kPageColumns[] =
-    "SELECT id, version, created, last_modified, CAST(doc AS TEXT) FROM users";
-
 TEST_P(ExplainTest, FilteredLookupsUseTheirIndexes) {
     struct Case {
         std::string filter;
@@ -176,9 +183,8 @@ TEST_P(ExplainTest, FilteredLookupsUseTheirIndexes) {
         SCOPED_TRACE(c.filter);
         std::vector<std::pair<std::string, std::string>> binds = {{"org", kOrg}};
         const std::string where = "users.org_id = :org AND (" + UserFilter(c.filter, binds) + ")";
-        auto page = Explain(std::string(kPageColumns) + " WHERE " + where +
-                                " ORDER BY users.id ASC LIMIT 100 OFFSET 0",
-                            binds);
+        auto page = Explain(
+            db::ListPageSql(db::Dialect::kPostgres, "users", where, "users.id ASC", 100, 0), binds);
         EXPECT_TRUE(Uses(page, c.index)) << Describe(page);
         EXPECT_FALSE(SeqScans(page, "users")) << Describe(page);
         auto count = Explain("SELECT COUNT(*) FROM users WHERE " + where, binds);
@@ -250,17 +256,54 @@ TEST_P(ExplainTest, FirstAndDeepCursorPagesWalkThePrimaryKey) {
     auto after = db::CompileKeysetAfter(nullptr, users, false, nullptr, "u0019900",
                                         {db::Dialect::kPostgres, 1});
     ASSERT_TRUE(after.ok());
-    const std::string order = " ORDER BY users.id ASC LIMIT 101 OFFSET 0";
-    auto first =
-        Explain(std::string(kPageColumns) + " WHERE users.org_id = :org" + order, {{"org", kOrg}});
+    auto first = Explain(db::ListPageSql(db::Dialect::kPostgres, "users", "users.org_id = :org",
+                                         "users.id ASC", 101, 0),
+                         {{"org", kOrg}});
     auto deep =
-        Explain(std::string(kPageColumns) + " WHERE users.org_id = :org AND " + after->sql + order,
+        Explain(db::ListPageSql(db::Dialect::kPostgres, "users",
+                                "users.org_id = :org AND " + after->sql, "users.id ASC", 101, 0),
                 {{"org", kOrg}, {"p1", "u0019900"}});
     for (const auto* plan : {&first, &deep}) {
         EXPECT_TRUE(Uses(*plan, "users_pkey")) << Describe(*plan);
         EXPECT_FALSE(SeqScans(*plan, "users")) << Describe(*plan);
         for (const PlanNode& node : *plan) {
             EXPECT_NE(node.type, "Sort") << Describe(*plan);
+        }
+    }
+}
+
+// An index page deep into the directory (startIndex 10001 of 20000) converts only the documents
+// it returns to text: the rows OFFSET skips, and the rows a sort sees, are chosen by their keys
+// alone. Converting every skipped document made such pages cost in proportion to startIndex.
+TEST_P(ExplainTest, DeepIndexPagesConvertOnlyTheirOwnDocuments) {
+    const schemas::ResourceType& users = *registry_->FindResourceType("User");
+    constexpr std::int64_t kCount = 100;
+    for (const std::string sort_by : {"", "userName", "name.familyName"}) {
+        for (const bool descending : {false, true}) {
+            SCOPED_TRACE("sortBy=" + sort_by + (descending ? " descending" : " ascending"));
+            std::optional<schemas::ResolvedPath> path;
+            if (!sort_by.empty()) {
+                path = registry_->Resolve(users, sort_by);
+                ASSERT_TRUE(path.has_value());
+            }
+            auto order = db::CompileOrderBy(path ? &*path : nullptr, users, descending,
+                                            db::Dialect::kPostgres);
+            ASSERT_TRUE(order.ok());
+            const std::string sql = db::ListPageSql(db::Dialect::kPostgres, "users",
+                                                    "users.org_id = :org", *order, kCount, 10000);
+            auto plan = Explain(sql, {{"org", kOrg}}, nullptr, "ANALYZE, VERBOSE, FORMAT JSON");
+            bool converts = false;
+            for (const PlanNode& node : plan) {
+                for (const std::string& expression : node.output) {
+                    if (expression.find("doc)::text") == std::string::npos) {
+                        continue;
+                    }
+                    converts = true;
+                    EXPECT_LE(node.rows, kCount)
+                        << node.type << " computes " << expression << "; " << Describe(plan);
+                }
+            }
+            EXPECT_TRUE(converts) << "no node converts the documents; " << Describe(plan);
         }
     }
 }
