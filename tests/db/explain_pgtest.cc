@@ -14,6 +14,7 @@
 #include <soci/soci.h>
 
 #include "db/db_fixture.h"
+#include "db/membership_sql.h"
 #include "db/page_sql.h"
 #include "db/sql_filter.h"
 #include "scim/filter/filter.h"
@@ -32,6 +33,7 @@ struct PlanNode {
     std::string relation;
     std::string index;
     double rows = 0;
+    double removed = 0;  // rows read and dropped by the node's filter, over all its loops
     std::vector<std::string> output;
 };
 
@@ -39,6 +41,7 @@ void Collect(const nlohmann::json& plan, std::vector<PlanNode>& out) {
     out.push_back({plan.value("Node Type", ""), plan.value("Relation Name", ""),
                    plan.value("Index Name", ""),
                    plan.value("Actual Rows", 0.0) * plan.value("Actual Loops", 0.0),
+                   plan.value("Rows Removed by Filter", 0.0) * plan.value("Actual Loops", 0.0),
                    plan.value("Output", std::vector<std::string>())});
     if (auto children = plan.find("Plans"); children != plan.end()) {
         for (const auto& child : *children) {
@@ -71,7 +74,7 @@ protected:
 
     // Users u0000001.. with folded names, externalIds and documents shaped like the ones the
     // store writes; groups g0001..; the first group holds every user, the others none.
-    void Load() {
+    virtual void Load() {
         const std::string series = "generate_series(1, " + std::to_string(kUsers) + ") AS s(i)";
         const std::string stem = "'bench' || lpad(s.i::text, 7, '0')";
         Exec(
@@ -307,6 +310,55 @@ TEST_P(ExplainTest, DeepIndexPagesConvertOnlyTheirOwnDocuments) {
         }
     }
 }
+
+// group_members as it is right after a bulk provisioning, before autovacuum's first ANALYZE:
+// 40k memberships (20 groups of 2000 users, each user in one group) and no statistics.
+class UnanalyzedMembershipTest : public ExplainTest {
+protected:
+    void Load() override {
+        Exec("ALTER TABLE group_members SET (autovacuum_enabled = false)");
+        Exec("ALTER TABLE groups SET (autovacuum_enabled = false)");
+        Exec(
+            "INSERT INTO groups (org_id, id, version, display_name, display_name_key,"
+            " external_id, created, last_modified, doc) SELECT '" +
+            std::string(kOrg) +
+            "', 'g' || lpad(s.i::text, 4, '0'), 1, 'Group ' || s.i, 'group ' || s.i, NULL,"
+            " '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', jsonb_build_object("
+            "'displayName', 'Group ' || s.i) FROM generate_series(1, 20) AS s(i)");
+        Exec("INSERT INTO group_members (org_id, group_id, member_id, member_type) SELECT '" +
+             std::string(kOrg) +
+             "', 'g' || lpad((1 + (s.i - 1) / 2000)::text, 4, '0'), 'u' || lpad(s.i::text, 7, '0'),"
+             " 'User' FROM generate_series(1, 40000) AS s(i)");
+    }
+};
+
+// The groups of a page of 100 users are found by probing the member index once per user, even
+// with no statistics; the IN-list form read all 40k memberships of the org's groups instead.
+TEST_P(UnanalyzedMembershipTest, GroupsOfAPageProbeEachMember) {
+    ASSERT_EQ(CountRows("SELECT COUNT(*) FROM pg_class WHERE oid = 'group_members'::regclass AND"
+                        " reltuples < 0"),
+              1)
+        << "group_members has statistics; the case needs a table never analyzed";
+    constexpr std::size_t kWanted = 100;
+    std::vector<std::pair<std::string, std::string>> binds = {{"org", kOrg}};
+    for (std::size_t i = 0; i < kWanted; ++i) {
+        binds.emplace_back("i" + std::to_string(i), "u00" + std::to_string(10001 + i));
+    }
+    nlohmann::json top;
+    auto plan = Explain(db::GroupsOfManySql(db::Dialect::kPostgres, kWanted), binds, &top,
+                        "ANALYZE, FORMAT JSON");
+    EXPECT_EQ(top.value("Actual Rows", 0.0), kWanted) << Describe(plan);
+    EXPECT_TRUE(Uses(plan, "group_members_member")) << Describe(plan);
+    for (const PlanNode& node : plan) {
+        if (node.relation == "group_members" || node.index.rfind("group_members", 0) == 0) {
+            EXPECT_LE(node.rows + node.removed, kWanted)
+                << node.type << " reads " << node.rows + node.removed << " memberships; "
+                << Describe(plan);
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, UnanalyzedMembershipTest, ::testing::Values("postgres"));
 
 INSTANTIATE_TEST_SUITE_P(Postgres, ExplainTest, ::testing::Values("postgres"));
 
