@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "db/dialect.h"
@@ -17,10 +18,10 @@ std::string MembershipsByMember(Dialect dialect);
 // Binds :o and :m; rows (group id, group displayName) ordered by group id.
 std::string GroupsOfSql(Dialect dialect);
 
-// The head of the batched read: "... AND m.member_id IN " followed by the bound id list and
-// kGroupsOfManyTail. Binds :org; rows (member id, group id, 'Group', group displayName).
-std::string GroupsOfManyHead(Dialect dialect);
-inline constexpr char kGroupsOfManyTail[] = " ORDER BY m.member_id, g.id";
+// The batched read for `count` (> 0) member ids bound as :i0 .. :i<count - 1> (no id twice), with
+// the org bound as :org; rows (member id, group id, 'Group', group displayName) ordered by member
+// id, then group id.
+std::string GroupsOfManySql(Dialect dialect, std::size_t count);
 
 // A user row with, as its last column, the groups listing it as a JSON array of
 // [id, displayName] pairs ("[]" for none), so GET by id is one round trip instead of two.

@@ -12,6 +12,7 @@
 #include "db/audit_store.h"
 #include "db/cached_query.h"
 #include "db/membership_sql.h"
+#include "db/page_sql.h"
 #include "db/sql_filter.h"
 #include "db/timestamp.h"
 #include "scim/casefold.h"
@@ -453,26 +454,39 @@ private:
 // stay well inside SQLite's limit on bound parameters.
 constexpr std::size_t kIdsPerQuery = 1000;
 
-// Runs `sql_head` + "(:i0, :i1, ...)" + `sql_tail` for every chunk of `ids`, with the org bound as
-// :org. Each row is (key id, ref id, ref type, display). Every id of `ids` is a key of the result.
+// "(:i0, :i1, ...)" for `count` ids.
+std::string InList(std::size_t count) {
+    std::string out = "(";
+    for (std::size_t i = 0; i < count; ++i) {
+        out += (i == 0 ? ":i" : ", :i") + std::to_string(i);
+    }
+    return out + ")";
+}
+
+// Runs `sql_for(n)` for every chunk of n distinct ids of `ids`, bound as :i0 .. :i<n - 1>, with
+// the org bound as :org. Each row is (key id, ref id, ref type, display). Every id of `ids` is a
+// key of the result.
+template <typename SqlFor>
 scim::MembershipMap ReadMemberships(soci::session& session,
                                     const std::string& org,
                                     const std::vector<std::string>& ids,
-                                    const std::string& sql_head,
-                                    const std::string& sql_tail) {
+                                    SqlFor&& sql_for) {
     scim::MembershipMap out;
     for (const std::string& id : ids) {
         out[id];
     }
-    for (std::size_t begin = 0; begin < ids.size(); begin += kIdsPerQuery) {
-        const std::size_t end = std::min(ids.size(), begin + kIdsPerQuery);
+    // Each id once, so that a statement joining from the list returns no row twice.
+    std::vector<std::string> distinct;
+    distinct.reserve(out.size());
+    for (const auto& entry : out) {
+        distinct.push_back(entry.first);
+    }
+    for (std::size_t begin = 0; begin < distinct.size(); begin += kIdsPerQuery) {
+        const std::size_t end = std::min(distinct.size(), begin + kIdsPerQuery);
         DynamicQuery q(session);
         q.BindText("org", org);
-        std::string in_list;
         for (std::size_t i = begin; i < end; ++i) {
-            const std::string name = "i" + std::to_string(i - begin);
-            in_list += (i == begin ? ":" : ", :") + name;
-            q.BindText(name, ids[i]);
+            q.BindText("i" + std::to_string(i - begin), distinct[i]);
         }
         std::string key;
         scim::MemberRef ref;
@@ -480,7 +494,7 @@ scim::MembershipMap ReadMemberships(soci::session& session,
         q.statement().exchange(soci::into(ref.id));
         q.statement().exchange(soci::into(ref.type));
         q.statement().exchange(soci::into(ref.display));
-        q.Prepare(sql_head + "(" + in_list + ")" + sql_tail);
+        q.Prepare(sql_for(end - begin));
         q.statement().execute(false);
         while (q.statement().fetch()) {
             out[key].push_back(ref);
@@ -781,9 +795,7 @@ scim::Result<scim::ListPage> SqlResourceStore::List(std::string_view org_id,
         rows.statement().exchange(soci::into(row.created));
         rows.statement().exchange(soci::into(row.last_modified));
         rows.statement().exchange(soci::into(doc));
-        rows.Prepare("SELECT id, version, created, last_modified, " + DocColumn(dialect) +
-                     " FROM " + table->name + " WHERE " + where + " ORDER BY " + sql->order +
-                     " LIMIT " + std::to_string(query.count) + " OFFSET " + std::to_string(offset));
+        rows.Prepare(ListPageSql(dialect, table->name, where, sql->order, query.count, offset));
         rows.statement().execute(false);
         while (rows.statement().fetch()) {
             row.version = version;
@@ -860,16 +872,17 @@ scim::Result<scim::MembershipMap> SqlResourceStore::MembersOfMany(
     std::string_view org_id, const std::vector<std::string>& group_ids) {
     const std::string org(org_id);
     return database_->WithSession([&](soci::session& session) -> scim::Result<scim::MembershipMap> {
-        return ReadMemberships(session, org, group_ids,
-                               "SELECT m.group_id, m.member_id, m.member_type,"
-                               " COALESCE(u.user_name, g.display_name, '')"
-                               " FROM group_members m"
-                               " LEFT JOIN users u ON u.org_id = m.org_id AND"
-                               " u.id = m.member_id AND m.member_type = 'User'"
-                               " LEFT JOIN groups g ON g.org_id = m.org_id AND"
-                               " g.id = m.member_id AND m.member_type = 'Group'"
-                               " WHERE m.org_id = :org AND m.group_id IN ",
-                               " ORDER BY m.group_id, m.member_id");
+        return ReadMemberships(session, org, group_ids, [](std::size_t count) {
+            return "SELECT m.group_id, m.member_id, m.member_type,"
+                   " COALESCE(u.user_name, g.display_name, '')"
+                   " FROM group_members m"
+                   " LEFT JOIN users u ON u.org_id = m.org_id AND"
+                   " u.id = m.member_id AND m.member_type = 'User'"
+                   " LEFT JOIN groups g ON g.org_id = m.org_id AND"
+                   " g.id = m.member_id AND m.member_type = 'Group'"
+                   " WHERE m.org_id = :org AND m.group_id IN " +
+                   InList(count) + " ORDER BY m.group_id, m.member_id";
+        });
     });
 }
 
@@ -877,8 +890,9 @@ scim::Result<scim::MembershipMap> SqlResourceStore::GroupsOfMany(
     std::string_view org_id, const std::vector<std::string>& member_ids) {
     const std::string org(org_id);
     return database_->WithSession([&](soci::session& session) -> scim::Result<scim::MembershipMap> {
-        return ReadMemberships(session, org, member_ids, GroupsOfManyHead(database_->dialect()),
-                               kGroupsOfManyTail);
+        return ReadMemberships(session, org, member_ids, [&](std::size_t count) {
+            return GroupsOfManySql(database_->dialect(), count);
+        });
     });
 }
 

@@ -2,7 +2,9 @@
 // rows that a sequential scan would cost more than an index, each must read its index and never
 // scan the users table. The statements are built the way db/resource_store.cc builds them (same
 // text, same compilers for filters, order and keyset), with the bound values of a real request.
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +14,8 @@
 #include <soci/soci.h>
 
 #include "db/db_fixture.h"
+#include "db/membership_sql.h"
+#include "db/page_sql.h"
 #include "db/sql_filter.h"
 #include "scim/filter/filter.h"
 
@@ -22,16 +26,23 @@ constexpr int kUsers = 20000;
 constexpr int kGroups = 2000;
 constexpr char kOrg[] = "org-explain";
 
-// One node of a plan: its type and, for scans, the relation and index it reads.
+// One node of a plan: its type and, for scans, the relation and index it reads; with ANALYZE
+// and VERBOSE also the rows it produced over all its loops and the expressions it computed.
 struct PlanNode {
     std::string type;
     std::string relation;
     std::string index;
+    double rows = 0;
+    double removed = 0;  // rows read and dropped by the node's filter, over all its loops
+    std::vector<std::string> output;
 };
 
 void Collect(const nlohmann::json& plan, std::vector<PlanNode>& out) {
     out.push_back({plan.value("Node Type", ""), plan.value("Relation Name", ""),
-                   plan.value("Index Name", "")});
+                   plan.value("Index Name", ""),
+                   plan.value("Actual Rows", 0.0) * plan.value("Actual Loops", 0.0),
+                   plan.value("Rows Removed by Filter", 0.0) * plan.value("Actual Loops", 0.0),
+                   plan.value("Output", std::vector<std::string>())});
     if (auto children = plan.find("Plans"); children != plan.end()) {
         for (const auto& child : *children) {
             Collect(child, out);
@@ -63,7 +74,7 @@ protected:
 
     // Users u0000001.. with folded names, externalIds and documents shaped like the ones the
     // store writes; groups g0001..; the first group holds every user, the others none.
-    void Load() {
+    virtual void Load() {
         const std::string series = "generate_series(1, " + std::to_string(kUsers) + ") AS s(i)";
         const std::string stem = "'bench' || lpad(s.i::text, 7, '0')";
         Exec(
@@ -92,10 +103,12 @@ protected:
         Exec("ANALYZE");
     }
 
-    // EXPLAIN (FORMAT JSON) of `sql` with named text binds, flattened.
+    // EXPLAIN (`options`) of `sql` with named text binds, flattened; `options` must include
+    // FORMAT JSON.
     std::vector<PlanNode> Explain(const std::string& sql,
                                   const std::vector<std::pair<std::string, std::string>>& binds,
-                                  nlohmann::json* top = nullptr) {
+                                  nlohmann::json* top = nullptr,
+                                  const std::string& options = "FORMAT JSON") {
         std::vector<PlanNode> nodes;
         scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
             std::string text;
@@ -108,7 +121,7 @@ protected:
             }
             statement.exchange(soci::into(text));
             statement.alloc();
-            statement.prepare("EXPLAIN (FORMAT JSON) " + sql);
+            statement.prepare("EXPLAIN (" + options + ") " + sql);
             statement.define_and_bind();
             statement.execute(true);
             const nlohmann::json plan = nlohmann::json::parse(text).at(0).at("Plan");
@@ -160,9 +173,6 @@ bool SeqScans(const std::vector<PlanNode>& nodes, const std::string& relation) {
     return false;
 }
 
-const char kPageColumns[] =
-    "SELECT id, version, created, last_modified, CAST(doc AS TEXT) FROM users";
-
 TEST_P(ExplainTest, FilteredLookupsUseTheirIndexes) {
     struct Case {
         std::string filter;
@@ -176,9 +186,8 @@ TEST_P(ExplainTest, FilteredLookupsUseTheirIndexes) {
         SCOPED_TRACE(c.filter);
         std::vector<std::pair<std::string, std::string>> binds = {{"org", kOrg}};
         const std::string where = "users.org_id = :org AND (" + UserFilter(c.filter, binds) + ")";
-        auto page = Explain(std::string(kPageColumns) + " WHERE " + where +
-                                " ORDER BY users.id ASC LIMIT 100 OFFSET 0",
-                            binds);
+        auto page = Explain(
+            db::ListPageSql(db::Dialect::kPostgres, "users", where, "users.id ASC", 100, 0), binds);
         EXPECT_TRUE(Uses(page, c.index)) << Describe(page);
         EXPECT_FALSE(SeqScans(page, "users")) << Describe(page);
         auto count = Explain("SELECT COUNT(*) FROM users WHERE " + where, binds);
@@ -250,11 +259,12 @@ TEST_P(ExplainTest, FirstAndDeepCursorPagesWalkThePrimaryKey) {
     auto after = db::CompileKeysetAfter(nullptr, users, false, nullptr, "u0019900",
                                         {db::Dialect::kPostgres, 1});
     ASSERT_TRUE(after.ok());
-    const std::string order = " ORDER BY users.id ASC LIMIT 101 OFFSET 0";
-    auto first =
-        Explain(std::string(kPageColumns) + " WHERE users.org_id = :org" + order, {{"org", kOrg}});
+    auto first = Explain(db::ListPageSql(db::Dialect::kPostgres, "users", "users.org_id = :org",
+                                         "users.id ASC", 101, 0),
+                         {{"org", kOrg}});
     auto deep =
-        Explain(std::string(kPageColumns) + " WHERE users.org_id = :org AND " + after->sql + order,
+        Explain(db::ListPageSql(db::Dialect::kPostgres, "users",
+                                "users.org_id = :org AND " + after->sql, "users.id ASC", 101, 0),
                 {{"org", kOrg}, {"p1", "u0019900"}});
     for (const auto* plan : {&first, &deep}) {
         EXPECT_TRUE(Uses(*plan, "users_pkey")) << Describe(*plan);
@@ -264,6 +274,91 @@ TEST_P(ExplainTest, FirstAndDeepCursorPagesWalkThePrimaryKey) {
         }
     }
 }
+
+// An index page deep into the directory (startIndex 10001 of 20000) converts only the documents
+// it returns to text: the rows OFFSET skips, and the rows a sort sees, are chosen by their keys
+// alone. Converting every skipped document made such pages cost in proportion to startIndex.
+TEST_P(ExplainTest, DeepIndexPagesConvertOnlyTheirOwnDocuments) {
+    const schemas::ResourceType& users = *registry_->FindResourceType("User");
+    constexpr std::int64_t kCount = 100;
+    for (const std::string sort_by : {"", "userName", "name.familyName"}) {
+        for (const bool descending : {false, true}) {
+            SCOPED_TRACE("sortBy=" + sort_by + (descending ? " descending" : " ascending"));
+            std::optional<schemas::ResolvedPath> path;
+            if (!sort_by.empty()) {
+                path = registry_->Resolve(users, sort_by);
+                ASSERT_TRUE(path.has_value());
+            }
+            auto order = db::CompileOrderBy(path ? &*path : nullptr, users, descending,
+                                            db::Dialect::kPostgres);
+            ASSERT_TRUE(order.ok());
+            const std::string sql = db::ListPageSql(db::Dialect::kPostgres, "users",
+                                                    "users.org_id = :org", *order, kCount, 10000);
+            auto plan = Explain(sql, {{"org", kOrg}}, nullptr, "ANALYZE, VERBOSE, FORMAT JSON");
+            bool converts = false;
+            for (const PlanNode& node : plan) {
+                for (const std::string& expression : node.output) {
+                    if (expression.find("doc)::text") == std::string::npos) {
+                        continue;
+                    }
+                    converts = true;
+                    EXPECT_LE(node.rows, kCount)
+                        << node.type << " computes " << expression << "; " << Describe(plan);
+                }
+            }
+            EXPECT_TRUE(converts) << "no node converts the documents; " << Describe(plan);
+        }
+    }
+}
+
+// group_members as it is right after a bulk provisioning, before autovacuum's first ANALYZE:
+// 40k memberships (20 groups of 2000 users, each user in one group) and no statistics.
+class UnanalyzedMembershipTest : public ExplainTest {
+protected:
+    void Load() override {
+        Exec("ALTER TABLE group_members SET (autovacuum_enabled = false)");
+        Exec("ALTER TABLE groups SET (autovacuum_enabled = false)");
+        Exec(
+            "INSERT INTO groups (org_id, id, version, display_name, display_name_key,"
+            " external_id, created, last_modified, doc) SELECT '" +
+            std::string(kOrg) +
+            "', 'g' || lpad(s.i::text, 4, '0'), 1, 'Group ' || s.i, 'group ' || s.i, NULL,"
+            " '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', jsonb_build_object("
+            "'displayName', 'Group ' || s.i) FROM generate_series(1, 20) AS s(i)");
+        Exec("INSERT INTO group_members (org_id, group_id, member_id, member_type) SELECT '" +
+             std::string(kOrg) +
+             "', 'g' || lpad((1 + (s.i - 1) / 2000)::text, 4, '0'), 'u' || lpad(s.i::text, 7, '0'),"
+             " 'User' FROM generate_series(1, 40000) AS s(i)");
+    }
+};
+
+// The groups of a page of 100 users are found by probing the member index once per user, even
+// with no statistics; the IN-list form read all 40k memberships of the org's groups instead.
+TEST_P(UnanalyzedMembershipTest, GroupsOfAPageProbeEachMember) {
+    ASSERT_EQ(CountRows("SELECT COUNT(*) FROM pg_class WHERE oid = 'group_members'::regclass AND"
+                        " reltuples < 0"),
+              1)
+        << "group_members has statistics; the case needs a table never analyzed";
+    constexpr std::size_t kWanted = 100;
+    std::vector<std::pair<std::string, std::string>> binds = {{"org", kOrg}};
+    for (std::size_t i = 0; i < kWanted; ++i) {
+        binds.emplace_back("i" + std::to_string(i), "u00" + std::to_string(10001 + i));
+    }
+    nlohmann::json top;
+    auto plan = Explain(db::GroupsOfManySql(db::Dialect::kPostgres, kWanted), binds, &top,
+                        "ANALYZE, FORMAT JSON");
+    EXPECT_EQ(top.value("Actual Rows", 0.0), kWanted) << Describe(plan);
+    EXPECT_TRUE(Uses(plan, "group_members_member")) << Describe(plan);
+    for (const PlanNode& node : plan) {
+        if (node.relation == "group_members" || node.index.rfind("group_members", 0) == 0) {
+            EXPECT_LE(node.rows + node.removed, kWanted)
+                << node.type << " reads " << node.rows + node.removed << " memberships; "
+                << Describe(plan);
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, UnanalyzedMembershipTest, ::testing::Values("postgres"));
 
 INSTANTIATE_TEST_SUITE_P(Postgres, ExplainTest, ::testing::Values("postgres"));
 

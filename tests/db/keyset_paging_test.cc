@@ -3,6 +3,7 @@
 // FilterTableStoreTest is instantiated for SQLite in filter_table_test.cc and for PostgreSQL in
 // filter_table_pgtest.cc, so these bodies run on both backends.
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -148,6 +149,45 @@ TEST_P(FilterTableStoreTest, CursorPagingWithSortByVisitsEveryRowOnceInIndexOrde
                 SCOPED_TRACE(c.type + " sortBy=" + c.sort_by + (descending ? " desc" : " asc") +
                              " pages of " + std::to_string(page_size));
                 EXPECT_EQ(walk.ByCursor(*type, query, page_size), expected);
+            }
+        }
+    }
+}
+
+// Index pages (startIndex, RFC 7644 §3.4.2.4: 1-based) in every sort order are consecutive slices
+// of the whole ordered list, whichever statement shape the backend uses to pick the page's rows.
+TEST_P(FilterTableStoreTest, IndexPagesWithSortByAreSlicesOfTheWholeList) {
+    KeysetWalk walk(*store_, org_);
+    for (const KeysetCase& c : kKeysetCases) {
+        const schemas::ResourceType* type = registry_->FindResourceType(c.type);
+        ASSERT_NE(type, nullptr);
+        std::optional<schemas::ResolvedPath> path;
+        if (!c.sort_by.empty()) {
+            path = registry_->Resolve(*type, c.sort_by);
+            ASSERT_TRUE(path.has_value()) << c.sort_by;
+        }
+        for (bool descending : {false, true}) {
+            scim::ListQuery query;
+            query.sort_by = path ? &*path : nullptr;
+            query.descending = descending;
+            const std::vector<std::string> expected = walk.ByIndex(*type, query);
+            ASSERT_FALSE(expected.empty());
+            const auto total = static_cast<std::int64_t>(expected.size());
+            for (std::int64_t page_size : {1, 3}) {
+                SCOPED_TRACE(c.type + " sortBy=" + c.sort_by + (descending ? " desc" : " asc") +
+                             " pages of " + std::to_string(page_size));
+                std::vector<std::string> ids;
+                for (std::int64_t start = 1; start <= total; start += page_size) {
+                    query.start_index = start;
+                    query.count = page_size;
+                    auto page = store_->List(org_, *type, query);
+                    ASSERT_TRUE(page.ok()) << page.error().internal << page.error().detail;
+                    EXPECT_EQ(page->total, total) << "startIndex " << start;
+                    for (const scim::StoredResource& row : page->resources) {
+                        ids.push_back(row.id);
+                    }
+                }
+                EXPECT_EQ(ids, expected);
             }
         }
     }

@@ -62,6 +62,20 @@ TEST_P(MembershipBatchTest, ReadsNothingOfAnotherOrg) {
     EXPECT_TRUE(groups->at("u1").empty());
 }
 
+// An id asked for twice still lists each of its groups and members once.
+TEST_P(MembershipBatchTest, ARepeatedIdIsReadOnce) {
+    SeedGroups();
+    auto groups = store_->GroupsOfMany(org_, {"u1", "u2", "u1"});
+    ASSERT_TRUE(groups.ok()) << groups.error().internal;
+    EXPECT_EQ(groups->size(), 2u);
+    auto single = store_->GroupsOf(org_, "u1");
+    ASSERT_TRUE(single.ok());
+    ExpectSameRefs(groups->at("u1"), *single, "u1");
+    auto members = store_->MembersOfMany(org_, {"g-admins", "g-admins"});
+    ASSERT_TRUE(members.ok()) << members.error().internal;
+    EXPECT_EQ(members->at("g-admins").size(), 3u);
+}
+
 TEST_P(MembershipBatchTest, AnEmptyIdListGivesAnEmptyMap) {
     auto members = store_->MembersOfMany(org_, {});
     ASSERT_TRUE(members.ok());

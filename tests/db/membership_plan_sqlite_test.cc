@@ -71,12 +71,11 @@ TEST_P(MembershipPlanSqliteTest, ByMemberReadsSeekTheMemberIndex) {
         std::string sql;
         std::vector<std::string> names;
     };
-    const std::string many = db::GroupsOfManyHead(db::Dialect::kSqlite);
     const Case cases[] = {
         {db::GroupsOfSql(db::Dialect::kSqlite), {"o", "m"}},
         {db::UserWithGroupsSql(db::Dialect::kSqlite), {"o", "i"}},
-        {many + "(:i0)" + db::kGroupsOfManyTail, {"org", "i0"}},
-        {many + "(:i0, :i1)" + db::kGroupsOfManyTail, {"org", "i0", "i1"}},
+        {db::GroupsOfManySql(db::Dialect::kSqlite, 1), {"org", "i0"}},
+        {db::GroupsOfManySql(db::Dialect::kSqlite, 2), {"org", "i0", "i1"}},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.sql);
