@@ -466,7 +466,7 @@ scim::Result<std::shared_ptr<Database>> Database::Open(std::string_view url,
             failed = scim::Error::Unavailable("");
         }
         failed.internal = "cannot open database " + RedactUrl(url) + ": " +
-                          RedactConnectMessage(error.what(), target->password);
+                          RedactConnectMessage(error.what(), target->secrets);
         return failed;
     }
     return std::shared_ptr<Database>(

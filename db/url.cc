@@ -84,9 +84,14 @@ scim::Result<DatabaseTarget> ParseSqlite(std::string_view url) {
     return target;
 }
 
+// libpq keywords whose value is a secret (a password, a client key's passphrase).
+bool IsSecretKey(std::string_view key) {
+    return key == "password" || key == "sslpassword";
+}
+
 struct PgParts {
     std::vector<std::pair<std::string, std::string>> params;  // keyword, decoded value
-    std::string password;
+    std::vector<std::string> secrets;
 };
 
 // Splits "user[:pass]@host[:port]/db?k=v&..." (the part after the scheme).
@@ -122,7 +127,7 @@ scim::Result<PgParts> SplitPostgres(std::string_view url, std::string_view rest)
             if (!pass) {
                 return BadUrl(url, "bad percent-encoding in the password");
             }
-            parts.password = *pass;
+            parts.secrets.push_back(*pass);
             parts.params.emplace_back("password", *pass);
         }
         if (!user.empty() && !add("user", user)) {
@@ -163,6 +168,9 @@ scim::Result<PgParts> SplitPostgres(std::string_view url, std::string_view rest)
         if (!key || !add(*key, pair.substr(eq + 1))) {
             return BadUrl(url, "bad percent-encoding in a query parameter");
         }
+        if (IsSecretKey(*key)) {
+            parts.secrets.push_back(parts.params.back().second);
+        }
     }
     return parts;
 }
@@ -186,7 +194,7 @@ scim::Result<DatabaseTarget> ParsePostgres(std::string_view url, std::string_vie
     }
     DatabaseTarget target;
     target.dialect = Dialect::kPostgres;
-    target.password = parts->password;
+    target.secrets = parts->secrets;
     for (const auto& [key, value] : parts->params) {
         if (!target.connect_string.empty()) {
             target.connect_string += ' ';
@@ -203,27 +211,48 @@ std::string RedactUrl(std::string_view url) {
     if (scheme_end == std::string_view::npos) {
         return std::string(url);
     }
+    std::string out(url.substr(0, scheme_end + 3));
     std::string_view rest = url.substr(scheme_end + 3);
-    auto at = rest.substr(0, rest.find_first_of("/?")).rfind('@');
-    if (at == std::string_view::npos) {
-        return std::string(url);
+    std::string_view query;
+    if (auto q = rest.find('?'); q != std::string_view::npos) {
+        query = rest.substr(q);  // with the '?'
+        rest = rest.substr(0, q);
     }
-    auto colon = rest.substr(0, at).find(':');
-    if (colon == std::string_view::npos) {
-        return std::string(url);
+    auto at = rest.substr(0, rest.find('/')).rfind('@');
+    auto colon = at == std::string_view::npos ? at : rest.substr(0, at).find(':');
+    if (colon != std::string_view::npos) {
+        out += std::string(rest.substr(0, colon)) + ":***" + std::string(rest.substr(at));
+    } else {
+        out += rest;
     }
-    return std::string(url.substr(0, scheme_end + 3)) + std::string(rest.substr(0, colon)) +
-           ":***" + std::string(rest.substr(at));
+    // The query may carry libpq keywords too, passwords among them (`?password=...`).
+    while (!query.empty()) {
+        out += query.front();  // '?' or '&'
+        query.remove_prefix(1);
+        std::string_view pair = query.substr(0, query.find('&'));
+        query.remove_prefix(pair.size());
+        const auto eq = pair.find('=');
+        const auto key = PercentDecode(pair.substr(0, eq));
+        if (eq != std::string_view::npos && (!key || IsSecretKey(*key))) {
+            out += std::string(pair.substr(0, eq)) + "=***";
+        } else {
+            out += pair;
+        }
+    }
+    return out;
 }
 
-std::string RedactConnectMessage(std::string_view message, std::string_view password) {
+std::string RedactConnectMessage(std::string_view message,
+                                 const std::vector<std::string>& secrets) {
     std::string out(message);
-    if (password.empty()) {
-        return out;
-    }
-    for (auto pos = out.find(password); pos != std::string::npos;
-         pos = out.find(password, pos + 3)) {
-        out.replace(pos, password.size(), "***");
+    for (const std::string& secret : secrets) {
+        if (secret.empty()) {
+            continue;
+        }
+        for (auto pos = out.find(secret); pos != std::string::npos;
+             pos = out.find(secret, pos + 3)) {
+            out.replace(pos, secret.size(), "***");
+        }
     }
     return out;
 }

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "db/database.h"
 #include "scim/result.h"
@@ -12,8 +13,10 @@ namespace db {
 struct DatabaseTarget {
     Dialect dialect = Dialect::kSqlite;
     std::string connect_string;  // for soci::session::open; may hold the password
-    std::string password;        // decoded, to scrub it from driver messages; empty if none
-    bool memory = false;         // sqlite::memory:
+    // Decoded passwords (the URL's own and any `password`/`sslpassword` query parameter), to
+    // scrub them from driver messages.
+    std::vector<std::string> secrets;
+    bool memory = false;  // sqlite::memory:
 };
 
 // Parses `sqlite:PATH`, `sqlite::memory:` and `postgresql://user[:pass]@host[:port]/db[?k=v&..]`
@@ -23,7 +26,7 @@ struct DatabaseTarget {
 // sets them. Errors: 500 naming the redacted URL and what is wrong with it.
 scim::Result<DatabaseTarget> ParseDatabaseUrl(std::string_view url);
 
-// `message` with every occurrence of `password` replaced by "***" (no-op for an empty password).
-std::string RedactConnectMessage(std::string_view message, std::string_view password);
+// `message` with every occurrence of each non-empty secret replaced by "***".
+std::string RedactConnectMessage(std::string_view message, const std::vector<std::string>& secrets);
 
 }  // namespace db

@@ -72,7 +72,7 @@ TEST(DatabaseUrlTest, PostgresUrlBecomesAKeywordStringWithAConnectTimeout) {
         db::ParseDatabaseUrl("postgresql://scim:p%40ss@127.0.0.1:5433/app?sslmode=disable");
     ASSERT_TRUE(target.ok());
     EXPECT_EQ(target->dialect, db::Dialect::kPostgres);
-    EXPECT_EQ(target->password, "p@ss");
+    EXPECT_EQ(target->secrets, std::vector<std::string>{"p@ss"});
     EXPECT_NE(target->connect_string.find("host='127.0.0.1'"), std::string::npos);
     EXPECT_NE(target->connect_string.find("port='5433'"), std::string::npos);
     EXPECT_NE(target->connect_string.find("dbname='app'"), std::string::npos);
@@ -107,8 +107,28 @@ TEST(DatabaseUrlTest, RedactsThePassword) {
               "postgresql://scim:***@db:5432/x");
     EXPECT_EQ(db::RedactUrl("postgresql://scim@db/x"), "postgresql://scim@db/x");
     EXPECT_EQ(db::RedactUrl("sqlite:/tmp/a.db"), "sqlite:/tmp/a.db");
-    EXPECT_EQ(db::RedactConnectMessage("bad password secret for", "secret"),
+    EXPECT_EQ(db::RedactConnectMessage("bad password secret for", {"secret"}),
               "bad password *** for");
+}
+
+// libpq takes its keywords from the query too, so a password can stand there instead of (or as
+// well as) in the user info.
+TEST(DatabaseUrlTest, RedactsPasswordsGivenAsQueryParameters) {
+    EXPECT_EQ(db::RedactUrl("postgresql://scim:a@db/x?sslmode=disable&password=b"),
+              "postgresql://scim:***@db/x?sslmode=disable&password=***");
+    EXPECT_EQ(db::RedactUrl("postgresql://scim@db/x?password=b&sslpassword=c&application_name=d"),
+              "postgresql://scim@db/x?password=***&sslpassword=***&application_name=d");
+    EXPECT_EQ(db::RedactUrl("postgresql://db/x?pass%77ord=b"), "postgresql://db/x?pass%77ord=***");
+    EXPECT_EQ(db::RedactUrl("postgresql://db/x?%zz=b"), "postgresql://db/x?%zz=***");
+    EXPECT_EQ(db::RedactConnectMessage("no b here, nor c", {"b", "", "c"}), "no *** here, nor ***");
+}
+
+TEST(DatabaseTest, OpenErrorsNeverShowAQueryPassword) {
+    auto opened = db::Database::Open("postgresql://scim@127.0.0.1:1/none?password=LeakMe", 1);
+    ASSERT_FALSE(opened.ok());
+    EXPECT_EQ(opened.error().internal.find("LeakMe"), std::string::npos) << opened.error().internal;
+    EXPECT_NE(opened.error().internal.find("password=***"), std::string::npos)
+        << opened.error().internal;
 }
 
 TEST(DatabaseTest, OpenErrorsNeverShowThePassword) {
