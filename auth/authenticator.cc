@@ -60,17 +60,21 @@ scim::Result<scim::Principal> Authenticator::Authenticate(
     std::string_view authorization_header_value, std::string_view source_addr) {
     const TimePoint now = clock_.Now();
     const std::string addr(source_addr);
+    bool throttled = false;
     {
         std::lock_guard lock(mu_);
-        if (IsThrottled(addr, now)) {
-            return scim::Error{429, std::nullopt, std::string(kThrottledDetail), {}};
-        }
+        throttled = IsThrottled(addr, now);
     }
-
+    // Verified even when the address is throttled: a token cannot be guessed (256 random bits),
+    // so the throttle is there to tell a misconfigured client to back off, not to guard the
+    // secret, and many tenants' IdPs can share one address.
     scim::Result<scim::Principal> result = Verify(authorization_header_value);
     if (!result.ok() && result.error().status == 401) {
         std::lock_guard lock(mu_);
         RecordFailure(addr, now);
+        if (throttled) {
+            return scim::Error{429, std::nullopt, std::string(kThrottledDetail), {}};
+        }
     }
     return result;
 }

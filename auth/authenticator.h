@@ -59,8 +59,10 @@ public:
 };
 
 struct AuthenticatorOptions {
-    // Failed attempts one source address may make within `failure_window` before it is answered
-    // 429 until the window that holds those failures ends.
+    // Failed attempts one source address may make within `failure_window` before its further
+    // failures are answered 429 (instead of 401) until the window that holds them ends. A valid
+    // credential from that address is still served: IdPs send from shared egress addresses,
+    // where one tenant's stale token must not stop every other tenant's provisioning.
     int max_failures = 20;
     std::chrono::seconds failure_window{60};
     // last_used_at is written when the stored value is older than this (DESIGN.md §7).
@@ -102,7 +104,8 @@ public:
     // `source_addr` is the client address used for throttling.
     // - 401 (kUnauthorizedDetail) for a missing, malformed, badly checksummed, unknown, expired or
     //   revoked credential;
-    // - 429 once the address has failed too often (see RetryAfter);
+    // - 429 instead of 401 once the address has failed too often (see RetryAfter); a valid
+    //   credential is served all the same;
     // - 500/503 when the store fails (not counted as an authentication failure).
     // On success the principal carries org, workspace, credential id, name and kind.
     scim::Result<scim::Principal> Authenticate(std::string_view authorization_header_value,
