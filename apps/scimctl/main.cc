@@ -46,7 +46,7 @@ using DbAction = std::function<int(scimctl::Env&)>;
 void AddOrgCommands(CLI::App& app, Options& o, DbAction& action, bool& may_create) {
     auto* org = app.add_subcommand("org", "Manage organizations")->require_subcommand(1);
     auto* create = org->add_subcommand("create", "Create an organization; prints its id last");
-    create->add_option("NAME", o.name, "Display name")->required();
+    create->add_option("NAME,--name", o.name, "Display name")->required();
     create->callback([&] {
         // Creating the first organization is how an installation starts: only it may create
         // a missing database.
@@ -62,7 +62,8 @@ void AddWorkspaceCommands(CLI::App& app, Options& o, DbAction& action) {
     auto* ws = app.add_subcommand("workspace", "Manage workspaces")->require_subcommand(1);
     auto* create = ws->add_subcommand("create", "Create a workspace; prints its id last");
     create->add_option("--org", o.org, "Organization id")->required();
-    create->add_option("NAME", o.name, "Workspace name, unique in the organization")->required();
+    create->add_option("NAME,--name", o.name, "Workspace name, unique in the organization")
+        ->required();
     create->callback([&] {
         action = [&](scimctl::Env& e) { return scimctl::WorkspaceCreate(e, o.org, o.name); };
     });

@@ -208,6 +208,21 @@ TEST_F(ScimctlTest, UsageErrorsExitTwoAndFailuresExitOne) {
     EXPECT_EQ(Scimctl("audit tail --org " + org.LastLine() + " --since whenever").rc, 2);
 }
 
+// Names of organizations and workspaces are given positionally or with --name, the way
+// `token create` and `admin-key create` take theirs.
+TEST_F(ScimctlTest, OrgAndWorkspaceNamesAlsoTakeTheNameFlag) {
+    CliRun org = Scimctl("org create --name Acme");
+    ASSERT_EQ(org.rc, 0) << org.err;
+    CliRun by_flag = Scimctl("workspace create --org " + org.LastLine() + " --name emea");
+    ASSERT_EQ(by_flag.rc, 0) << by_flag.err;
+    CliRun by_position = Scimctl("workspace create --org " + org.LastLine() + " apac");
+    ASSERT_EQ(by_position.rc, 0) << by_position.err;
+    CliRun list = Scimctl("workspace list --org " + org.LastLine());
+    EXPECT_NE(list.out.find("emea"), std::string::npos) << list.out;
+    EXPECT_NE(list.out.find("apac"), std::string::npos) << list.out;
+    EXPECT_EQ(Scimctl("workspace create --org " + org.LastLine()).rc, 2);  // no name at all
+}
+
 // A --db no backend accepts is the operator's typo: say which URLs work, exit with the usage
 // code, and never repeat the password it may hold.
 TEST_F(ScimctlTest, UnsupportedDatabaseUrlIsAUsageErrorThatNamesTheSchemes) {
