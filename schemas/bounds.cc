@@ -88,10 +88,17 @@ scim::Status CheckSchema(const Schema& schema,
 // §6.5.11); the HTTP layer answers that for a body over the limit. Here the request may be a
 // small PATCH and what is too large is the resource it would produce: a value the server cannot
 // store, which is 400 invalidValue.
+// Compact JSON, as the store writes it. Invalid UTF-8 never reaches a write over HTTP (the
+// request is refused first); measuring it as replacement characters keeps this check from
+// throwing for callers that skip that step.
+std::size_t StoredSize(const json& doc) {
+    return doc.dump(-1, ' ', false, json::error_handler_t::replace).size();
+}
+
 scim::Status CheckSize(const json& doc, const json* before) {
-    const std::size_t size = doc.dump().size();
+    const std::size_t size = StoredSize(doc);
     if (size <= kMaxDocumentBytes ||
-        (before != nullptr && size <= before->dump().size() + kOversizePatchSlackBytes)) {
+        (before != nullptr && size <= StoredSize(*before) + kOversizePatchSlackBytes)) {
         return scim::Ok{};
     }
     return InvalidValue("the resource", "would take " + std::to_string(size) +
