@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "schemas/bounds.h"
 #include "schemas/characteristics.h"
 #include "schemas/secret_hash.h"
 #include "schemas/values.h"
@@ -532,6 +533,11 @@ Result<ValidatedResource> ValidateObject(const Registry& registry,
     }
     CarrySecrets(existing, collected, doc);
     doc["schemas"] = SchemasOf(type, doc);
+    // Judged on the document as it will be stored, so a PATCH is bounded by what it produces.
+    const json* before = mode == WriteMode::kPatch ? existing : nullptr;
+    if (Status s = CheckBounds(registry, type, doc, before); !s.ok()) {
+        return std::move(s).error();
+    }
     result.doc = std::move(doc);
     return result;
 }

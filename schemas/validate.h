@@ -61,6 +61,8 @@ struct ValidatedResource {
 // - writeOnly values absent from a kReplace or kPatch input keep their stored hash: clients
 //   never see them, so a PUT cannot repeat them.
 // - Immutable values already set must be repeated unchanged or left out (then kept).
+// - The result must keep the bounds of schemas/bounds.h (values per multi-valued attribute,
+//   stored size), checked by CheckBounds with `existing` as the starting point for kPatch.
 //
 // Errors: 400 invalidValue, invalidSyntax or mutability with a detail naming the attribute (and
 // never the value of a writeOnly attribute). Never throws. Thread-safe.

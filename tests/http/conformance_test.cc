@@ -280,7 +280,26 @@ protected:
 
     // `{"$each": "list", "as": template}` becomes an array holding `template` once per item
     // that `expect.collect` gathered into `list`, with `${item}` set to the item.
+    // `{"$times": N, "as": template}` becomes an array of N copies of `template`, with `${n}`
+    // counting from 1; `{"$text": "abc", "times": N}` becomes "abc" repeated N times. Both keep
+    // large bodies out of the fixture files.
     Json ExpandEach(const Json& value) const {
+        if (value.is_object() && value.contains("$times")) {
+            Json out = Json::array();
+            for (int n = 1; n <= value["$times"].get<int>(); ++n) {
+                Vars item_vars = vars_;
+                item_vars["n"] = std::to_string(n);
+                out.push_back(SubstituteJson(value.value("as", Json("${n}")), item_vars));
+            }
+            return out;
+        }
+        if (value.is_object() && value.contains("$text")) {
+            std::string out;
+            for (int n = 0; n < value.value("times", 1); ++n) {
+                out += value["$text"].get<std::string>();
+            }
+            return out;
+        }
         if (value.is_object() && value.contains("$each")) {
             Json out = Json::array();
             auto list = lists_.find(value["$each"].get<std::string>());
