@@ -610,6 +610,14 @@ private:
             response = Render(Error::Internal("request could not be read"));
         }
         state_->in_flight.fetch_sub(1);
+        // Pistache's keep-alive clock is its parser's last reset: every 500 ms its reactor closes
+        // a peer marked idle whose parser was reset longer than keepalive_timeout ago, without a
+        // response and before it sends what is queued for the peer. That check runs on this
+        // thread, so never while the Api works, but the parser was last reset when the request
+        // was complete: a response that took longer than keepalive_timeout to produce was
+        // queued, the peer marked idle by Write, and the connection closed before the bytes
+        // left. Resetting it here starts the keep-alive wait when the response is queued.
+        getParser(peer)->reset();
         Write(connection, peer, response, head, keep_alive);
     }
 

@@ -49,7 +49,9 @@ class Endpoint;
 //   the end of the head) and a watchdog thread answers an overdue request with a SCIM 408
 //   through Api::Reject, then ends the connection. Pistache's timeouts stay set, later than
 //   ours (PistacheTimeout), as a backstop; an idle keep-alive connection is still closed by
-//   Pistache, without a response.
+//   Pistache, without a response. Pistache counts that idle time from its parser's last reset,
+//   not from the last response, so the parser is reset again when a response is queued: a
+//   request handled for longer than the keep-alive timeout is answered, then waits anew.
 namespace scim::http {
 
 struct ServerOptions {

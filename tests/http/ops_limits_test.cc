@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <netinet/in.h>
 #include <poll.h>
@@ -276,6 +277,36 @@ TEST_F(LimitsTest, ClosesIdleKeepAliveConnections) {
     std::string answer = connection.ReadFor(4s, closed);
     EXPECT_THAT(answer, HasSubstr("200 OK"));
     EXPECT_THAT(answer, Not(HasSubstr("HTTP/1.1 408"))) << "an idle connection was answered";
+    EXPECT_TRUE(closed) << "an idle connection stayed open past keepalive_timeout";
+}
+
+// A request whose handling outlasts keepalive_timeout is not an idle connection: its response is
+// written whole, and only then does the keep-alive wait begin. Pistache checks its keep-alive
+// timer every 500 ms, so the handler is held well past both before it is let go.
+TEST_F(LimitsTest, AnswersARequestHandledForLongerThanTheKeepAliveTimeout) {
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    EXPECT_CALL(backend_, Get(_, _, _, _, _)).WillOnce([released](auto&&...) -> Result<Response> {
+        released.wait();
+        return Response{200, {{"id", "slow"}}, {}, {}};
+    });
+    ServerOptions options;
+    options.keepalive_timeout = 300ms;
+    StartServer(options);
+    RawConnection connection(server_->Port());
+    ASSERT_TRUE(connection.connected());
+    connection.Write(
+        "GET /scim/v2/Users/slow HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Authorization: Bearer good\r\n\r\n");
+    std::this_thread::sleep_for(1200ms);
+    release.set_value();
+    bool closed = false;
+    // Shorter than keepalive_timeout, which may start only once the response is queued.
+    std::string answer = connection.ReadFor(250ms, closed);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << "the response was dropped";
+    EXPECT_THAT(answer, HasSubstr("\"slow\""));
+    EXPECT_FALSE(closed) << "the keep-alive wait began before the response was written";
+    EXPECT_EQ(connection.ReadFor(3s, closed), "") << "an idle connection got a response";
     EXPECT_TRUE(closed) << "an idle connection stayed open past keepalive_timeout";
 }
 
