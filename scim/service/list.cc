@@ -1,5 +1,6 @@
 // List and search (RFC 7644 §3.4.2, §3.4.3) with index paging and RFC 9865 cursor paging.
 #include <algorithm>
+#include <cstdint>
 
 #include "schemas/projection.h"
 #include "scim/casefold.h"
@@ -352,33 +353,57 @@ Result<Response> CursorPage(ResourceStore& store,
     return Response{200, std::move(body), "", ""};
 }
 
-// Reads a text member of a SearchRequest into `out`; keys match case-insensitively.
+// The JSON type a SearchRequest member must have (RFC 7644 §3.4.3: the members are those of the
+// query parameters of §3.4.2, with attributes and excludedAttributes as arrays of strings and
+// startIndex and count as integers).
+enum class SearchFieldType { kString, kInteger, kStringArray };
+
+// Reads a member of a SearchRequest into `out` as the text its query parameter would carry; a
+// member of another JSON type than `type` is 400 invalidValue naming it and the type it needs.
+// null is the same as leaving the member out (RFC 7643 §2.5).
 Status ReadSearchField(const nlohmann::json& value,
                        std::string_view name,
+                       SearchFieldType type,
                        std::optional<std::string>& out) {
     if (value.is_null()) {
         return Ok{};
     }
-    if (value.is_string()) {
-        out = value.get<std::string>();
-        return Ok{};
-    }
-    if (value.is_number_integer()) {
-        out = std::to_string(value.get<std::int64_t>());
-        return Ok{};
-    }
-    if (value.is_array()) {
-        // attributes / excludedAttributes: names cannot hold commas, so joining is lossless.
-        std::string joined;
-        for (const auto& item : value) {
-            if (!item.is_string()) {
-                return Error::Scim(ScimType::kInvalidValue,
-                                   std::string(name) + " must be a list of attribute names");
+    switch (type) {
+        case SearchFieldType::kString:
+            if (value.is_string()) {
+                out = value.get<std::string>();
+                return Ok{};
             }
-            joined += (joined.empty() ? "" : ",") + item.get<std::string>();
-        }
-        out = joined;
-        return Ok{};
+            return Error::Scim(ScimType::kInvalidValue, std::string(name) + " must be a string");
+        case SearchFieldType::kInteger:
+            if (value.is_number_unsigned()) {
+                out = std::to_string(value.get<std::uint64_t>());
+                return Ok{};
+            }
+            if (value.is_number_integer()) {
+                out = std::to_string(value.get<std::int64_t>());
+                return Ok{};
+            }
+            return Error::Scim(ScimType::kInvalidValue, std::string(name) + " must be an integer");
+        case SearchFieldType::kStringArray:
+            if (value.is_array()) {
+                // Attribute names cannot hold commas, so joining them is lossless.
+                std::string joined;
+                bool all_strings = true;
+                for (const auto& item : value) {
+                    if (!item.is_string()) {
+                        all_strings = false;
+                        break;
+                    }
+                    joined += (joined.empty() ? "" : ",") + item.get<std::string>();
+                }
+                if (all_strings) {
+                    out = joined;
+                    return Ok{};
+                }
+            }
+            return Error::Scim(ScimType::kInvalidValue,
+                               std::string(name) + " must be an array of strings");
     }
     return Error::Scim(ScimType::kInvalidValue, std::string(name) + " has the wrong type");
 }
@@ -408,17 +433,26 @@ Result<Query> QueryFromSearchRequest(const nlohmann::json& body) {
                            "schemas must list " + std::string(schemas::kSearchRequestSchema));
     }
     Query query;
-    const std::pair<std::string_view, std::optional<std::string>*> fields[] = {
-        {"filter", &query.filter},         {"sortby", &query.sort_by},
-        {"sortorder", &query.sort_order},  {"startindex", &query.start_index},
-        {"count", &query.count},           {"cursor", &query.cursor},
-        {"attributes", &query.attributes}, {"excludedattributes", &query.excluded_attributes},
+    struct Field {
+        std::string_view name;
+        SearchFieldType type;
+        std::optional<std::string>* target;
+    };
+    const Field fields[] = {
+        {"filter", SearchFieldType::kString, &query.filter},
+        {"sortby", SearchFieldType::kString, &query.sort_by},
+        {"sortorder", SearchFieldType::kString, &query.sort_order},
+        {"startindex", SearchFieldType::kInteger, &query.start_index},
+        {"count", SearchFieldType::kInteger, &query.count},
+        {"cursor", SearchFieldType::kString, &query.cursor},
+        {"attributes", SearchFieldType::kStringArray, &query.attributes},
+        {"excludedattributes", SearchFieldType::kStringArray, &query.excluded_attributes},
     };
     for (const auto& [key, value] : body.items()) {
         const std::string folded = FoldCase(key);
-        for (const auto& [name, target] : fields) {
+        for (const auto& [name, type, target] : fields) {
             if (folded == name) {
-                if (auto read = ReadSearchField(value, key, *target); !read.ok()) {
+                if (auto read = ReadSearchField(value, key, type, *target); !read.ok()) {
                     return read.error();
                 }
             }

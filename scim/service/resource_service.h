@@ -135,8 +135,9 @@ public:
                           std::optional<std::string_view> type,
                           const Query& query);
     // POST .../.search with a SearchRequest body (RFC 7644 §3.4.3): `schemas` must list the
-    // SearchRequest URN (else 400 invalidSyntax); attributes / excludedAttributes are arrays; the
-    // rest as for List.
+    // SearchRequest URN (else 400 invalidSyntax); attributes / excludedAttributes are arrays of
+    // strings, startIndex / count integers, the rest strings (another JSON type is 400
+    // invalidValue naming the member); the rest as for List.
     Result<Response> Search(const RequestContext& ctx,
                             std::optional<std::string_view> type,
                             const nlohmann::json& body);

@@ -404,5 +404,37 @@ TEST_F(ListTest, SearchRejectsMalformedRequests) {
     }
 }
 
+// A member of the wrong JSON type was read as if it were its query-parameter text: "count":"2"
+// counted 2, "attributes":"userName" selected, "filter":123 failed as a filter.
+TEST_F(ListTest, SearchRefusesMembersOfTheWrongJsonType) {
+    struct Case {
+        std::string member;
+        nlohmann::json value;
+        std::string detail;
+    };
+    const Case cases[] = {
+        {"count", "2", "count must be an integer"},
+        {"startIndex", "1", "startIndex must be an integer"},
+        {"count", 2.5, "count must be an integer"},
+        {"attributes", "userName", "attributes must be an array of strings"},
+        {"excludedAttributes", "active", "excludedAttributes must be an array of strings"},
+        {"attributes", nlohmann::json::array({"userName", 1}),
+         "attributes must be an array of strings"},
+        {"filter", 123, "filter must be a string"},
+        {"sortBy", nlohmann::json::array({"userName"}), "sortBy must be a string"},
+        {"sortOrder", true, "sortOrder must be a string"},
+        {"cursor", 5, "cursor must be a string"},
+    };
+    for (const auto& [member, value, detail] : cases) {
+        nlohmann::json body = {{"schemas", {schemas::kSearchRequestSchema}}};
+        body[member] = value;
+        auto found = service_->Search(ctx_, "User", body);
+        ASSERT_FALSE(found.ok()) << body;
+        EXPECT_EQ(found.error().status, 400) << body;
+        EXPECT_EQ(found.error().scim_type, ScimType::kInvalidValue) << body;
+        EXPECT_EQ(found.error().detail, detail) << body;
+    }
+}
+
 }  // namespace
 }  // namespace scim::service::testing
