@@ -186,6 +186,12 @@ nlohmann::json ParseTracking(std::string_view text, int max_depth, MemberNames n
 }  // namespace
 
 Result<nlohmann::json> ParseRequestObject(std::string_view text, int max_depth, MemberNames names) {
+    // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has an empty
+    // body. Empty, or only the whitespace RFC 8259 §2 allows around a value, it holds no JSON
+    // value at all; say so rather than point at a byte.
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        return Error::Scim(ScimType::kInvalidSyntax, "request body is empty; send a JSON object");
+    }
     nlohmann::json parsed;
     try {
         parsed = ParseTracking(text, max_depth, names);

@@ -103,6 +103,9 @@ TEST(ParseRequestObjectTest, RefusesWhatIsNotOneShallowJsonObject) {
     };
     const Case kCases[] = {
         {"{", "not valid JSON"},
+        {"", "request body is empty"},
+        {" \r\n\t ", "request body is empty"},
+        {"x", "not valid JSON"},
         {"[1]", "must be a JSON object"},
         {"\"x\"", "must be a JSON object"},
         {R"({"a":1e400})", "out of range"},

@@ -127,6 +127,25 @@ TEST_F(WireTest, UnparsableContentTypeGetsAScim415) {
     EXPECT_THAT(LastLog(), HasSubstr("status=415"));
 }
 
+// RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has an empty body.
+// A POST or PUT framed that way was refused as "not valid JSON (near byte 1)".
+TEST_F(WireTest, PostOrPutWithoutFramingHeadersIsAnEmptyBody) {
+    const char* kRequestLines[] = {"POST /scim/v2/Users HTTP/1.1",
+                                   "PUT /scim/v2/Users/2819c223 HTTP/1.1"};
+    for (const char* line : kRequestLines) {
+        SCOPED_TRACE(line);
+        RawConnection connection(server_->Port());
+        connection.Send(std::string(line) +
+                        "\r\nHost: t\r\nAuthorization: Bearer good\r\n"
+                        "Content-Type: application/scim+json\r\n\r\n");
+        std::string response = connection.ReadResponse();
+        ExpectScimError(response, 400);
+        auto body = nlohmann::json::parse(BodyOf(response));
+        EXPECT_EQ(body["scimType"], "invalidSyntax");
+        EXPECT_THAT(body["detail"].get<std::string>(), HasSubstr("request body is empty"));
+    }
+}
+
 TEST_F(WireTest, UnknownMethodGetsAScim501LoggedAsWarning) {
     RawConnection connection(server_->Port());
     connection.Send("PROPFIND /scim/v2/Users HTTP/1.1\r\nHost: t\r\n\r\n");
