@@ -341,6 +341,14 @@ Status Api::CheckBody(const HttpRequest& request, const Route& route, Call& call
     if (!request.body.empty() && (!content_type || !IsJsonMediaType(*content_type))) {
         return Error{415, std::nullopt, "send application/scim+json or application/json", {}};
     }
+    // RFC 7644 §3.8 and RFC 8259 §8.1: SCIM JSON travels as UTF-8, so a body declared in another
+    // charset is a media type this server does not take.
+    if (!request.body.empty()) {
+        if (auto charset = ForeignCharset(*content_type)) {
+            return Error{
+                415, std::nullopt, "send JSON as UTF-8; " + *charset + " is not accepted", {}};
+        }
+    }
     if (!IsValidUtf8(request.body)) {
         return Error::Scim(ScimType::kInvalidSyntax, "request body is not valid UTF-8");
     }
@@ -464,6 +472,57 @@ bool IsJsonMediaType(std::string_view content_type) {
     }
     return EqualsIgnoreCase(essence, "application/scim+json") ||
            EqualsIgnoreCase(essence, "application/json");
+}
+
+std::optional<std::string> ForeignCharset(std::string_view content_type) {
+    // RFC 9110 §8.3.1: parameters follow the type as `; name=value`, names ignore case, and a
+    // value is a token or a quoted-string (§5.6.4, where a backslash quotes the next character).
+    std::size_t at = content_type.find(';');
+    auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+    while (at < content_type.size()) {
+        ++at;  // past the ';'
+        while (at < content_type.size() && is_space(content_type[at])) {
+            ++at;
+        }
+        std::size_t name_end = content_type.find_first_of("=;", at);
+        std::string_view name = content_type.substr(at, name_end - at);
+        while (!name.empty() && is_space(name.back())) {
+            name.remove_suffix(1);
+        }
+        if (name_end == std::string_view::npos || content_type[name_end] == ';') {
+            at = name_end;  // a parameter without a value names no charset
+            continue;
+        }
+        at = name_end + 1;
+        std::string value;
+        if (at < content_type.size() && content_type[at] == '"') {
+            ++at;
+            while (at < content_type.size() && content_type[at] != '"') {
+                if (content_type[at] == '\\' && at + 1 < content_type.size()) {
+                    ++at;
+                }
+                value += content_type[at++];
+            }
+            at = content_type.find(';', at);
+        } else {
+            std::size_t value_end = content_type.find(';', at);
+            value = std::string(content_type.substr(at, value_end - at));
+            while (!value.empty() && is_space(value.back())) {
+                value.pop_back();
+            }
+            at = value_end;
+        }
+        if (!EqualsIgnoreCase(name, "charset") || EqualsIgnoreCase(value, "utf-8")) {
+            continue;
+        }
+        bool token = !value.empty() && value.size() <= 40;
+        for (char c : value) {
+            bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            token = token && (alnum || c == '-' || c == '_' || c == '.' || c == ':' || c == '+');
+        }
+        return token ? "charset " + value : std::string("the charset given");
+    }
+    return std::nullopt;
 }
 
 }  // namespace scim::http

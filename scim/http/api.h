@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,5 +114,12 @@ std::string RequestIdFor(const HttpRequest& request);
 // True for application/scim+json and application/json (RFC 7644 §3.1), ignoring case and any
 // parameters such as charset.
 bool IsJsonMediaType(std::string_view content_type);
+
+// When `content_type` has a charset parameter naming anything but UTF-8 (compared ignoring case,
+// quoted or not), the words for it in a 415 detail, e.g. `charset utf-16`: RFC 8259 §8.1 and
+// RFC 7644 §3.8 make JSON exchanged between systems UTF-8. A name that is not a short token is
+// not quoted, so that the header's text never reaches a log. nullopt without a charset or with
+// charset=utf-8.
+std::optional<std::string> ForeignCharset(std::string_view content_type);
 
 }  // namespace scim::http

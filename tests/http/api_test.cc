@@ -247,6 +247,44 @@ TEST_F(ApiTest, AcceptsBothJsonMediaTypesWithAnyCharset) {
     }
 }
 
+// A charset other than UTF-8 was ignored and the body read as UTF-8 anyway.
+TEST_F(ApiTest, RefusesJsonDeclaredInAnotherCharsetNamingIt) {
+    Api api = MakeApi();
+    EXPECT_CALL(backend_, Patch(_, _, _, _, _, _))
+        .WillRepeatedly(Return(Response{200, nlohmann::json::object(), {}, {}}));
+    struct Case {
+        const char* content_type;
+        const char* named;  // nullptr: accepted
+    };
+    const Case cases[] = {
+        {"application/json; charset=utf-16", "charset utf-16"},
+        {"application/scim+json;charset=ISO-8859-1", "charset ISO-8859-1"},
+        {"application/json; CHARSET=\"UTF-16LE\"", "charset UTF-16LE"},
+        {"application/json; foo=bar; charset=latin1 ", "charset latin1"},
+        {"application/json; charset=\"a;b\"", "the charset given"},
+        {"application/json; charset=", "the charset given"},
+        {"application/json; charset=\"utf-8\"", nullptr},
+        {"application/json; charset=\"utf\\-8\"", nullptr},
+        {"application/scim+json; Charset=UTF-8", nullptr},
+        {"application/json; foo=\"charset=utf-16\"", nullptr},
+        {"application/json; charsets=utf-16", nullptr},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.content_type);
+        HttpRequest request = Request("PATCH", "/scim/v2/Users/u1");
+        request.body = R"({"Operations":[]})";
+        request.headers.emplace_back("Content-Type", c.content_type);
+        HttpResponse response = api.Handle(request);
+        if (c.named == nullptr) {
+            EXPECT_EQ(response.status, 200);
+            continue;
+        }
+        ExpectScimError(response, 415, nullptr);
+        EXPECT_THAT(Body(response)["detail"].get<std::string>(),
+                    HasSubstr("UTF-8; " + std::string(c.named) + " is not accepted"));
+    }
+}
+
 TEST_F(ApiTest, RejectsOversizedBodies) {
     ApiOptions options;
     options.max_body_bytes = 64;
