@@ -224,7 +224,9 @@ int TokenCreate(Env& env, const TokenCreateArgs& args) {
     if (args.expires_in) {
         spec.expires_in = auth::ParseDuration(*args.expires_in);
         if (!spec.expires_in) {
-            return Usage(env.err, "--expires-in takes a number and a unit: 90d, 12h, 30m, 45s");
+            return Usage(env.err,
+                         "--expires-in must be a positive duration: a number above 0 and a unit, "
+                         "such as 90d, 12h, 30m or 45s");
         }
     }
     auto issued = env.tokens->CreateToken(spec, env.actor);
@@ -267,7 +269,9 @@ int TokenRotate(Env& env,
     if (grace) {
         grace_period = auth::ParseDuration(*grace);
         if (!grace_period) {
-            return Usage(env.err, "--grace takes a number and a unit: 10m, 1h, 30s");
+            return Usage(env.err,
+                         "--grace must be a positive duration: a number above 0 and a unit, such "
+                         "as 10m, 1h or 30s");
         }
     }
     auto org_id = OrgOfToken(env, id, org);

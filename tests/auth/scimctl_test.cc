@@ -223,6 +223,32 @@ TEST_F(ScimctlTest, OrgAndWorkspaceNamesAlsoTakeTheNameFlag) {
     EXPECT_EQ(Scimctl("workspace create --org " + org.LastLine()).rc, 2);  // no name at all
 }
 
+// `--expires-in 0m` has a number and a unit, yet was told it needs "a number and a unit".
+TEST_F(ScimctlTest, ZeroOrMalformedDurationsAreToldToBePositive) {
+    CliRun org = Scimctl("org create Acme");
+    ASSERT_EQ(org.rc, 0);
+    for (const char* lifetime : {"0m", "-5m", "0d", "5y", "90"}) {
+        SCOPED_TRACE(lifetime);
+        CliRun run =
+            Scimctl("token create --org " + org.LastLine() + " --name x --expires-in " + lifetime);
+        EXPECT_EQ(run.rc, 2);
+        EXPECT_NE(run.err.find("--expires-in must be a positive duration"), std::string::npos)
+            << run.err;
+    }
+    CliRun none = Scimctl("token list --org " + org.LastLine() + " --json");
+    ASSERT_EQ(none.rc, 0) << none.err;
+    EXPECT_TRUE(nlohmann::json::parse(none.out).empty()) << none.out;
+
+    ASSERT_EQ(Scimctl("token create --org " + org.LastLine() + " --name y").rc, 0);
+    CliRun listed = Scimctl("token list --org " + org.LastLine() + " --json");
+    ASSERT_EQ(listed.rc, 0) << listed.err;
+    const std::string id = nlohmann::json::parse(listed.out).at(0).at("id");
+    CliRun rotated = Scimctl("token rotate " + id + " --grace 0m");
+    EXPECT_EQ(rotated.rc, 2);
+    EXPECT_NE(rotated.err.find("--grace must be a positive duration"), std::string::npos)
+        << rotated.err;
+}
+
 // A --db no backend accepts is the operator's typo: say which URLs work, exit with the usage
 // code, and never repeat the password it may hold.
 TEST_F(ScimctlTest, UnsupportedDatabaseUrlIsAUsageErrorThatNamesTheSchemes) {
