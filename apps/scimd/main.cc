@@ -355,6 +355,7 @@ int Serve(const Flags& flags) {
          {"schema_version", std::to_string(*version)},
          {"threads", std::to_string(threads)},
          {"pool", std::to_string(pool)},
+         {"prepared_statements", db_options.prepared_statements ? "1" : "0"},
          {"max_body", std::to_string(flags.max_body)},
          {"discovery_auth", flags.discovery_auth ? "1" : "0"},
          {"cursor_key", flags.cursor_key_file.empty() ? "database" : "file"},

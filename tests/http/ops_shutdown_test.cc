@@ -160,5 +160,33 @@ TEST_F(ShutdownTest, SigtermLetsTheRequestInFlightFinishThenExitsZero) {
     EXPECT_EQ(user_lines, 1);
 }
 
+// The started line lists the settings an operator chose; whether statements are kept prepared
+// (--db-prepared-statements) was missing from it.
+TEST_F(ShutdownTest, StartedLineSaysWhetherStatementsArePrepared) {
+    for (const char* prepared : {"true", "false"}) {
+        SCOPED_TRACE(prepared);
+        fs::remove(log_);
+        ServerProcess server;
+        std::string error;
+        ASSERT_TRUE(server.Start({(BinaryDir() / "scimd").string(), "--db", "sqlite:" + db_path_,
+                                  "--listen", "127.0.0.1:0", "--threads", "1", "--pool", "1",
+                                  "--log-format", "json", "--db-prepared-statements", prepared},
+                                 log_, 30, error))
+            << error << "\n"
+            << Log();
+        EXPECT_EQ(server.Stop(20), 0) << Log();
+        nlohmann::json started;
+        std::istringstream lines(Log());
+        for (std::string line; std::getline(lines, line);) {
+            auto parsed = nlohmann::json::parse(line, nullptr, false);
+            if (!parsed.is_discarded() && parsed.value("msg", "") == "started") {
+                started = parsed;
+            }
+        }
+        ASSERT_TRUE(started.is_object()) << Log();
+        EXPECT_EQ(started["prepared_statements"], std::string(prepared) == "true" ? "1" : "0");
+    }
+}
+
 }  // namespace
 }  // namespace scim::http
