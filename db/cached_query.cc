@@ -62,6 +62,18 @@ CachedQuery& CachedQuery::Int(std::string_view name, std::int64_t value) {
     return *this;
 }
 
+CachedQuery& CachedQuery::Real(std::string_view name, double value) {
+    Record(Column::kReal, name);
+    if (prepared_) {
+        reals_in_.at(next_real_) = value;
+    } else {
+        reals_in_.push_back(value);
+        statement_.exchange(soci::use(reals_in_.back(), binds_.back().name));
+    }
+    ++next_real_;
+    return *this;
+}
+
 void CachedQuery::Prepare(const std::vector<Column>& columns) {
     columns_ = columns;
     texts_out_.resize(columns.size());
@@ -91,9 +103,9 @@ void CachedQuery::ResetSqlite() {
     }
 }
 
-bool CachedQuery::RunForRow(const std::vector<Column>& columns) {
+void CachedQuery::StartRun(const std::vector<Column>& columns) {
     const bool complete = next_bind_ == binds_.size() || !prepared_;
-    next_bind_ = next_text_ = next_int_ = 0;
+    next_bind_ = next_text_ = next_int_ = next_real_ = 0;
     if (!prepared_) {
         Prepare(columns);
     } else if (!complete || columns != columns_) {
@@ -102,10 +114,18 @@ bool CachedQuery::RunForRow(const std::vector<Column>& columns) {
     for (soci::indicator& ind : indicators_out_) {
         ind = soci::i_null;
     }
-    struct Reset {
-        CachedQuery& query;
-        ~Reset() { query.ResetSqlite(); }
-    } reset{*this};
+}
+
+bool CachedQuery::FetchRow() {
+    for (soci::indicator& ind : indicators_out_) {
+        ind = soci::i_null;
+    }
+    return statement_.fetch();
+}
+
+bool CachedQuery::RunForRow(const std::vector<Column>& columns) {
+    StartRun(columns);
+    Finish finish{*this};
     return statement_.execute(true);
 }
 

@@ -25,13 +25,12 @@ namespace db {
 //     if (!q.RunForRow({Column::kInt, Column::kText})) { ... no row ... }
 //     long long version = q.Int(0);
 //
-// Only for statements that return at most one row: the first row is read, and on SQLite the
-// statement is reset right after, because a stepped but unfinished SQLite statement keeps its
-// read transaction open and every later statement on the connection would read that old
-// snapshot.
+// After each run the SQLite statement is reset, because a stepped but unfinished SQLite
+// statement keeps its read transaction open and every later statement on the connection would
+// read that old snapshot.
 class CachedQuery {
 public:
-    enum class Column { kText, kInt };
+    enum class Column { kText, kInt, kReal };  // kReal: binds only
 
     // `server_side`: false prepares a one-shot statement instead (still cached, but parsed and
     // planned on every run), for PostgreSQL behind a pooler that does not keep a server
@@ -46,9 +45,23 @@ public:
     CachedQuery& NullableText(std::string_view name, const std::optional<std::string>& value);
     CachedQuery& Int(std::string_view name, std::int64_t value);
 
+    CachedQuery& Real(std::string_view name, double value);
+
     // Runs the statement with the values bound since the last run; true when a row came back,
     // then read with Text(i) / Int(i) / IsNull(i). `columns` must be the same on every run.
     bool RunForRow(const std::vector<Column>& columns);
+
+    // Runs the statement like RunForRow and calls `on_row()` for every row, with the row's
+    // values readable through Text(i) / Int(i) / IsNull(i) during the call.
+    template <typename F>
+    void RunForEachRow(const std::vector<Column>& columns, F&& on_row) {
+        StartRun(columns);
+        Finish finish{*this};
+        statement_.execute(false);  // runs without reading a row; FetchRow reads them
+        while (FetchRow()) {
+            on_row();
+        }
+    }
 
     const std::string& Text(std::size_t column) const { return texts_out_.at(column); }
     long long Int(std::size_t column) const { return ints_out_.at(column); }
@@ -62,8 +75,15 @@ private:
         Column kind;
         std::string name;
     };
+    struct Finish {
+        CachedQuery& query;
+        ~Finish() { query.ResetSqlite(); }
+    };
     void Record(Column kind, std::string_view name);
     void Prepare(const std::vector<Column>& columns);
+    // Checks the run's binds against the first run's, prepares on the first run.
+    void StartRun(const std::vector<Column>& columns);
+    bool FetchRow();
     void ResetSqlite();
 
     soci::statement statement_;
@@ -74,10 +94,12 @@ private:
     std::size_t next_bind_ = 0;         // position of the next bind call in this run
     std::size_t next_text_ = 0;         // ... within texts_in_
     std::size_t next_int_ = 0;          // ... within ints_in_
+    std::size_t next_real_ = 0;         // ... within reals_in_
     std::vector<Bind> binds_;           // as recorded on the first run
     std::deque<std::string> texts_in_;  // deques: soci keeps references to the elements
     std::deque<soci::indicator> text_indicators_in_;
     std::deque<long long> ints_in_;
+    std::deque<double> reals_in_;
     std::vector<Column> columns_;
     // Index i of the row lives in texts_out_[i] or ints_out_[i] by columns_[i].
     std::deque<std::string> texts_out_;

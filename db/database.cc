@@ -265,9 +265,13 @@ public:
     }
 
     // Only the thread that leased slot `pos` touches its entry, so no lock is needed.
-    CachedQuery& Cached(std::size_t pos, const std::string& sql) {
+    CachedQuery& Cached(std::size_t pos, const std::string& sql, std::string_view variant) {
         auto& queries = cached_[pos];
-        auto it = queries.find(sql);
+        std::string key = sql;
+        if (!variant.empty()) {
+            key.append(1, '\0').append(variant);
+        }
+        auto it = queries.find(key);
         if (it != queries.end()) {
             return *it->second;
         }
@@ -276,7 +280,7 @@ public:
         }
         auto query = std::make_unique<CachedQuery>(
             pool_.at(pos), sql, options_.prepared_statements || dialect_ == Dialect::kSqlite);
-        return *queries.emplace(sql, std::move(query)).first->second;
+        return *queries.emplace(std::move(key), std::move(query)).first->second;
     }
 
     // After a failure: marks the slot broken when its connection is gone. Returns true if so.
@@ -594,8 +598,10 @@ scim::Status Database::RunErased(bool transactional,
     }
 }
 
-CachedQuery& Database::Cached(soci::session& session, const std::string& sql) {
-    return pool_->Cached(pool_->SlotOf(session), sql);
+CachedQuery& Database::Cached(soci::session& session,
+                              const std::string& sql,
+                              std::string_view variant) {
+    return pool_->Cached(pool_->SlotOf(session), sql, variant);
 }
 
 bool Database::Ping() {

@@ -127,8 +127,11 @@ public:
     // The query for `sql` kept on `session`, which must be leased by the calling thread (the
     // session passed to a WithSession/WithTransaction function). Created on first use; dropped
     // when the session reconnects. At most kMaxCachedQueries per session: when a new one would
-    // exceed that, the session's cache starts afresh.
-    CachedQuery& Cached(soci::session& session, const std::string& sql);
+    // exceed that, the session's cache starts afresh. `variant` tells apart uses of one SQL text
+    // that bind differently (say, a text and then a number for the same placeholder).
+    CachedQuery& Cached(soci::session& session,
+                        const std::string& sql,
+                        std::string_view variant = {});
     static constexpr std::size_t kMaxCachedQueries = 64;
 
 private:

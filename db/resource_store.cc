@@ -400,55 +400,28 @@ std::optional<scim::StoredResource> TouchGroup(soci::session& session,
     return out;
 }
 
-// A SELECT whose bind values are known only at run time (filter placeholders :p1, :p2, ...).
-class DynamicQuery {
-public:
-    explicit DynamicQuery(soci::session& session) : statement_(session) {}
+// Binds a filter or keyset value of whichever type it has.
+void BindValue(CachedQuery& query, const std::string& name, const SqlValue& value) {
+    if (const auto* text = std::get_if<std::string>(&value)) {
+        query.Text(name, *text);
+    } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+        query.Int(name, *integer);
+    } else {
+        query.Real(name, std::get<double>(value));
+    }
+}
 
-    void BindText(const std::string& name, std::string value) {
-        texts_.push_back(std::move(value));
-        names_.push_back(name);
-        statement_.exchange(soci::use(texts_.back(), names_.back()));
+// The types of `values` in order, one letter each: what tells apart two uses of one SQL text
+// whose placeholders take values of different types (Database::Cached's variant).
+std::string BindKinds(const std::vector<SqlValue>& values) {
+    std::string kinds;
+    for (const SqlValue& value : values) {
+        kinds += std::holds_alternative<std::string>(value)    ? 't'
+                 : std::holds_alternative<std::int64_t>(value) ? 'i'
+                                                               : 'r';
     }
-    // Binds NULL when `value` is empty.
-    void BindNullableText(const std::string& name, const std::optional<std::string>& value) {
-        texts_.push_back(value.value_or(""));
-        indicators_.push_back(value ? soci::i_ok : soci::i_null);
-        names_.push_back(name);
-        statement_.exchange(soci::use(texts_.back(), indicators_.back(), names_.back()));
-    }
-    void Bind(const std::string& name, const SqlValue& value) {
-        names_.push_back(name);
-        if (const auto* text = std::get_if<std::string>(&value)) {
-            texts_.push_back(*text);
-            statement_.exchange(soci::use(texts_.back(), names_.back()));
-        } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-            integers_.push_back(*integer);
-            statement_.exchange(soci::use(integers_.back(), names_.back()));
-        } else {
-            doubles_.push_back(std::get<double>(value));
-            statement_.exchange(soci::use(doubles_.back(), names_.back()));
-        }
-    }
-    soci::statement& statement() { return statement_; }
-
-    // Prepares `sql` after every use() and into() was exchanged. The statement runs once, so it
-    // is sent as a one-shot query: SOCI's default named statement would cost PostgreSQL three
-    // round trips (PREPARE, EXECUTE, DEALLOCATE) where a one-shot query costs one.
-    void Prepare(const std::string& sql) {
-        statement_.alloc();
-        statement_.prepare(sql, soci::details::st_one_time_query);
-        statement_.define_and_bind();
-    }
-
-private:
-    soci::statement statement_;
-    std::deque<std::string> names_;
-    std::deque<std::string> texts_;
-    std::deque<long long> integers_;
-    std::deque<double> doubles_;
-    std::deque<soci::indicator> indicators_;
-};
+    return kinds;
+}
 
 // Ids per IN list: a page of up to this many resources is one statement, and larger batches
 // stay well inside SQLite's limit on bound parameters.
@@ -467,7 +440,8 @@ std::string InList(std::size_t count) {
 // the org bound as :org. Each row is (key id, ref id, ref type, display). Every id of `ids` is a
 // key of the result.
 template <typename SqlFor>
-scim::MembershipMap ReadMemberships(soci::session& session,
+scim::MembershipMap ReadMemberships(Database& database,
+                                    soci::session& session,
                                     const std::string& org,
                                     const std::vector<std::string>& ids,
                                     SqlFor&& sql_for) {
@@ -483,22 +457,14 @@ scim::MembershipMap ReadMemberships(soci::session& session,
     }
     for (std::size_t begin = 0; begin < distinct.size(); begin += kIdsPerQuery) {
         const std::size_t end = std::min(distinct.size(), begin + kIdsPerQuery);
-        DynamicQuery q(session);
-        q.BindText("org", org);
+        CachedQuery& q = database.Cached(session, sql_for(end - begin));
+        q.Text("org", org);
         for (std::size_t i = begin; i < end; ++i) {
-            q.BindText("i" + std::to_string(i - begin), distinct[i]);
+            q.Text("i" + std::to_string(i - begin), distinct[i]);
         }
-        std::string key;
-        scim::MemberRef ref;
-        q.statement().exchange(soci::into(key));
-        q.statement().exchange(soci::into(ref.id));
-        q.statement().exchange(soci::into(ref.type));
-        q.statement().exchange(soci::into(ref.display));
-        q.Prepare(sql_for(end - begin));
-        q.statement().execute(false);
-        while (q.statement().fetch()) {
-            out[key].push_back(ref);
-        }
+        q.RunForEachRow({Col::kText, Col::kText, Col::kText, Col::kText}, [&] {
+            out[q.Text(0)].push_back(scim::MemberRef{q.Text(1), q.Text(2), q.Text(3)});
+        });
     }
     return out;
 }
@@ -760,48 +726,53 @@ scim::Result<scim::ListPage> SqlResourceStore::List(std::string_view org_id,
     const std::string org(org_id);
     const std::int64_t offset = query.after ? 0 : std::max<std::int64_t>(query.start_index, 1) - 1;
 
+    // Statements of pages that start at the first match (every cursor page and filtered
+    // lookup, the first index page) stay prepared per session; a deeper index page carries its
+    // offset in the SQL text, so it runs one-shot rather than fill the cache with texts that
+    // rarely come again.
+    const std::string filter_kinds = BindKinds(sql->filter_binds);
+    const std::string page_kinds = filter_kinds + BindKinds(after_binds);
+    const std::string count_sql =
+        "SELECT COUNT(*) FROM " + std::string(table->name) + " WHERE " + sql->where;
+    const std::string page_sql =
+        ListPageSql(dialect, table->name, where, sql->order, query.count, offset);
+
     return database_->WithSession([&](soci::session& session) -> scim::Result<scim::ListPage> {
-        auto bind_all = [&](DynamicQuery& q, bool with_after) {
-            q.BindText("org", org);
+        auto bind_all = [&](CachedQuery& q, bool with_after) {
+            q.Text("org", org);
             for (std::size_t i = 0; i < sql->filter_binds.size(); ++i) {
-                q.Bind("p" + std::to_string(i + 1), sql->filter_binds[i]);
+                BindValue(q, "p" + std::to_string(i + 1), sql->filter_binds[i]);
             }
             for (std::size_t i = 0; with_after && i < after_binds.size(); ++i) {
-                q.Bind("p" + std::to_string(sql->filter_binds.size() + i + 1), after_binds[i]);
+                BindValue(q, "p" + std::to_string(sql->filter_binds.size() + i + 1),
+                          after_binds[i]);
             }
         };
         auto count_all = [&]() -> std::int64_t {
-            DynamicQuery count(session);
-            long long total = 0;
+            CachedQuery& count = database_->Cached(session, count_sql, filter_kinds);
             bind_all(count, false);
-            count.statement().exchange(soci::into(total));
-            count.Prepare("SELECT COUNT(*) FROM " + std::string(table->name) + " WHERE " +
-                          sql->where);
-            count.statement().execute(true);
-            return total;
+            return count.RunForRow({Col::kInt}) ? count.Int(0) : 0;
         };
         scim::ListPage page;
         if (query.count <= 0) {
             page.total = query.with_total ? count_all() : 0;
             return page;
         }
-        DynamicQuery rows(session);
-        scim::StoredResource row;
-        long long version = 0;
-        std::string doc;
-        bind_all(rows, true);
-        rows.statement().exchange(soci::into(row.id));
-        rows.statement().exchange(soci::into(version));
-        rows.statement().exchange(soci::into(row.created));
-        rows.statement().exchange(soci::into(row.last_modified));
-        rows.statement().exchange(soci::into(doc));
-        rows.Prepare(ListPageSql(dialect, table->name, where, sql->order, query.count, offset));
-        rows.statement().execute(false);
-        while (rows.statement().fetch()) {
-            row.version = version;
-            row.doc = nlohmann::json::parse(doc);
-            page.resources.push_back(row);
+        std::optional<CachedQuery> one_shot;
+        if (offset > 0) {
+            one_shot.emplace(session, page_sql, false);
         }
+        CachedQuery& rows = one_shot ? *one_shot : database_->Cached(session, page_sql, page_kinds);
+        bind_all(rows, true);
+        rows.RunForEachRow({Col::kText, Col::kInt, Col::kText, Col::kText, Col::kText}, [&] {
+            scim::StoredResource row;
+            row.id = rows.Text(0);
+            row.version = rows.Int(1);
+            row.created = rows.Text(2);
+            row.last_modified = rows.Text(3);
+            row.doc = nlohmann::json::parse(rows.Text(4));
+            page.resources.push_back(std::move(row));
+        });
         const auto returned = static_cast<std::int64_t>(page.resources.size());
         page.total = returned;
         if (query.with_total) {
@@ -822,14 +793,8 @@ scim::Result<std::vector<scim::MemberRef>> SqlResourceStore::Members(std::string
     return database_->WithSession(
         [&](soci::session& session) -> scim::Result<std::vector<scim::MemberRef>> {
             std::vector<scim::MemberRef> out;
-            DynamicQuery q(session);
-            scim::MemberRef ref;
-            q.BindText("o", org);
-            q.BindText("g", group);
-            q.statement().exchange(soci::into(ref.id));
-            q.statement().exchange(soci::into(ref.type));
-            q.statement().exchange(soci::into(ref.display));
-            q.Prepare(
+            CachedQuery& q = database_->Cached(
+                session,
                 "SELECT m.member_id, m.member_type, COALESCE(u.user_name, g.display_name, '')"
                 " FROM group_members m"
                 " LEFT JOIN users u ON u.org_id = m.org_id AND"
@@ -838,10 +803,10 @@ scim::Result<std::vector<scim::MemberRef>> SqlResourceStore::Members(std::string
                 " g.id = m.member_id AND m.member_type = 'Group'"
                 " WHERE m.org_id = :o AND m.group_id = :g"
                 " ORDER BY m.member_id");
-            q.statement().execute(false);
-            while (q.statement().fetch()) {
-                out.push_back(ref);
-            }
+            q.Text("o", org).Text("g", group);
+            q.RunForEachRow({Col::kText, Col::kText, Col::kText}, [&] {
+                out.push_back(scim::MemberRef{q.Text(0), q.Text(1), q.Text(2)});
+            });
             return out;
         });
 }
@@ -853,17 +818,11 @@ scim::Result<std::vector<scim::MemberRef>> SqlResourceStore::GroupsOf(std::strin
     return database_->WithSession(
         [&](soci::session& session) -> scim::Result<std::vector<scim::MemberRef>> {
             std::vector<scim::MemberRef> out;
-            DynamicQuery q(session);
-            scim::MemberRef ref{"", "Group", ""};
-            q.BindText("o", org);
-            q.BindText("m", member);
-            q.statement().exchange(soci::into(ref.id));
-            q.statement().exchange(soci::into(ref.display));
-            q.Prepare(GroupsOfSql(database_->dialect()));
-            q.statement().execute(false);
-            while (q.statement().fetch()) {
-                out.push_back(ref);
-            }
+            CachedQuery& q = database_->Cached(session, GroupsOfSql(database_->dialect()));
+            q.Text("o", org).Text("m", member);
+            q.RunForEachRow({Col::kText, Col::kText}, [&] {
+                out.push_back(scim::MemberRef{q.Text(0), "Group", q.Text(1)});
+            });
             return out;
         });
 }
@@ -872,7 +831,7 @@ scim::Result<scim::MembershipMap> SqlResourceStore::MembersOfMany(
     std::string_view org_id, const std::vector<std::string>& group_ids) {
     const std::string org(org_id);
     return database_->WithSession([&](soci::session& session) -> scim::Result<scim::MembershipMap> {
-        return ReadMemberships(session, org, group_ids, [](std::size_t count) {
+        return ReadMemberships(*database_, session, org, group_ids, [](std::size_t count) {
             return "SELECT m.group_id, m.member_id, m.member_type,"
                    " COALESCE(u.user_name, g.display_name, '')"
                    " FROM group_members m"
@@ -890,7 +849,7 @@ scim::Result<scim::MembershipMap> SqlResourceStore::GroupsOfMany(
     std::string_view org_id, const std::vector<std::string>& member_ids) {
     const std::string org(org_id);
     return database_->WithSession([&](soci::session& session) -> scim::Result<scim::MembershipMap> {
-        return ReadMemberships(session, org, member_ids, [&](std::size_t count) {
+        return ReadMemberships(*database_, session, org, member_ids, [&](std::size_t count) {
             return GroupsOfManySql(database_->dialect(), count);
         });
     });

@@ -1,5 +1,6 @@
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cached_query_fixture.h"
 
@@ -70,6 +71,62 @@ TEST_P(CachedQueryTest, ABindSequenceThatDiffersFromTheFirstRunIsRefused) {
         return scim::Ok{};
     });
     ASSERT_TRUE(done.ok()) << done.error().internal;
+}
+
+TEST_P(CachedQueryTest, ReadsEveryRowAndRunsAgain) {
+    scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
+        for (long long floor : {0, 2, 3, 0}) {
+            db::CachedQuery& q =
+                db_->Cached(session, "SELECT k, v FROM kv WHERE v >= :floor ORDER BY k");
+            q.Int("floor", floor);
+            std::vector<std::string> keys;
+            q.RunForEachRow({Col::kText, Col::kInt}, [&] { keys.push_back(q.Text(0)); });
+            const std::vector<std::string> expected = floor == 0
+                                                          ? std::vector<std::string>{"a", "b"}
+                                                      : floor == 2 ? std::vector<std::string>{"b"}
+                                                                   : std::vector<std::string>{};
+            EXPECT_EQ(keys, expected) << "floor " << floor;
+        }
+        return scim::Ok{};
+    });
+    ASSERT_TRUE(done.ok()) << done.error().internal;
+}
+
+TEST_P(CachedQueryTest, AVariantKeepsUsesThatBindDifferentlyApart) {
+    scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
+        const std::string sql = "SELECT COUNT(*) FROM kv WHERE CAST(v AS DOUBLE PRECISION) >= :x";
+        db::CachedQuery& by_int = db_->Cached(session, sql, "i");
+        by_int.Int("x", 2);
+        EXPECT_TRUE(by_int.RunForRow({Col::kInt}));
+        EXPECT_EQ(by_int.Int(0), 1);
+        db::CachedQuery& by_real = db_->Cached(session, sql, "r");
+        EXPECT_NE(&by_int, &by_real);
+        by_real.Real("x", 1.5);
+        EXPECT_TRUE(by_real.RunForRow({Col::kInt}));
+        EXPECT_EQ(by_real.Int(0), 1);
+        return scim::Ok{};
+    });
+    ASSERT_TRUE(done.ok()) << done.error().internal;
+}
+
+// A run abandoned halfway (the row callback threw) must not leave the SQLite statement holding
+// its read snapshot either.
+TEST_P(CachedQueryTest, AnAbandonedRunLeavesNoSnapshotBehind) {
+    db::DatabaseOptions options;
+    options.pool_size = 1;
+    std::shared_ptr<db::Database> one = OpenWith(options);
+    ASSERT_NE(one, nullptr);
+    scim::Status done = one->WithSession([&](soci::session& session) -> scim::Status {
+        db::CachedQuery& q = one->Cached(session, "SELECT k FROM kv WHERE v >= :floor");
+        q.Int("floor", 0);
+        EXPECT_THROW(q.RunForEachRow({Col::kText}, [] { throw std::runtime_error("stop"); }),
+                     std::runtime_error);
+        return scim::Ok{};
+    });
+    ASSERT_TRUE(done.ok()) << done.error().internal;
+
+    Exec("UPDATE kv SET v = 10 WHERE k = 'a'");  // through db_, another connection
+    EXPECT_EQ(Lookup(*one, "a"), 10);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, CachedQueryTest, ::testing::Values("sqlite"));
