@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "auth/time.h"
+#include "db/cached_query.h"
 
 namespace db {
 namespace {
@@ -213,67 +214,69 @@ std::string PostgresAuditCtes(std::string_view gate) {
            "FROM audit_n RETURNING event_id)";
 }
 
-std::int64_t AppendAuditEvent(soci::session& session,
-                              Dialect dialect,
+std::int64_t AppendAuditEvent(Database& database,
+                              soci::session& session,
                               const scim::RequestContext& context,
                               const scim::AuditEvent& event,
                               const std::string& created_at) {
     const AuditColumns c = AuditColumnsFor(context, event, created_at);
-    const scim::Principal& actor = context.principal;
-    NullableText actor_id(c.actor_id);
-    NullableText actor_name(c.actor_name);
-    NullableText target_type(c.target_type);
-    NullableText target_id(c.target_id);
-    NullableText workspace(c.workspace_id);
-    NullableText request_id(c.request_id);
-    NullableText source_addr(c.source_addr);
-    const std::string& kind = c.actor_kind;
-    const std::string& details = c.details;
-
-    long long event_id = 0;
-    if (dialect == Dialect::kPostgres) {
+    auto bind_event = [&](CachedQuery& q) {
+        q.Text("created_at", c.created_at)
+            .Text("kind", c.actor_kind)
+            .NullableText("actor_id", c.actor_id)
+            .NullableText("actor_name", c.actor_name)
+            .Text("action", c.action)
+            .NullableText("target_type", c.target_type)
+            .NullableText("target_id", c.target_id)
+            .NullableText("workspace", c.workspace_id)
+            .NullableText("request_id", c.request_id)
+            .NullableText("source_addr", c.source_addr)
+            .Text("details", c.details);
+    };
+    if (database.dialect() == Dialect::kPostgres) {
         // One round trip. The upsert raises the org's counter row and keeps it locked until this
         // transaction ends, so a second writer of the org blocks on the row and, once this one
         // has committed, re-reads the committed value under READ COMMITTED (ON CONFLICT DO
         // UPDATE always works on the newest version of the row): no increment is lost and the
         // next id is only handed out after this one is visible. Hence ids grow in commit order.
         // A rollback undoes the increment with the event, so ids have no gaps either.
-        session << "WITH n AS (INSERT INTO audit_counters (org_id, last_event_id) "
-                   "VALUES (:org, 1) ON CONFLICT (org_id) DO UPDATE SET last_event_id = "
-                   "audit_counters.last_event_id + 1 RETURNING last_event_id) "
-                   "INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, "
-                   "actor_id, actor_name, action, target_type, target_id, workspace_id, "
-                   "request_id, source_addr, details) SELECT :org2, n.last_event_id, "
-                   ":created_at, :kind, :actor_id, :actor_name, :action, :target_type, "
-                   ":target_id, :workspace, :request_id, :source_addr, CAST(:details AS jsonb) "
-                   "FROM n RETURNING event_id",
-            soci::use(actor.org_id), soci::use(actor.org_id), soci::use(created_at),
-            soci::use(kind), soci::use(actor_id.value, actor_id.ind),
-            soci::use(actor_name.value, actor_name.ind), soci::use(event.action),
-            soci::use(target_type.value, target_type.ind),
-            soci::use(target_id.value, target_id.ind), soci::use(workspace.value, workspace.ind),
-            soci::use(request_id.value, request_id.ind),
-            soci::use(source_addr.value, source_addr.ind), soci::use(details), soci::into(event_id);
-        return event_id;
+        CachedQuery& q = database.Cached(
+            session,
+            "WITH n AS (INSERT INTO audit_counters (org_id, last_event_id) "
+            "VALUES (:org, 1) ON CONFLICT (org_id) DO UPDATE SET last_event_id = "
+            "audit_counters.last_event_id + 1 RETURNING last_event_id) "
+            "INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, "
+            "actor_id, actor_name, action, target_type, target_id, workspace_id, "
+            "request_id, source_addr, details) SELECT :org2, n.last_event_id, "
+            ":created_at, :kind, :actor_id, :actor_name, :action, :target_type, "
+            ":target_id, :workspace, :request_id, :source_addr, CAST(:details AS jsonb) "
+            "FROM n RETURNING event_id");
+        q.Text("org", c.org_id).Text("org2", c.org_id);
+        bind_event(q);
+        q.RunForRow({CachedQuery::Column::kInt});
+        return q.Int(0);
     }
     // SQLite admits one writer at a time (BEGIN IMMEDIATE), so commit order is append order
     // whatever the statements. SQLite has no data-modifying WITH, so the counter is raised first
     // and the event inserted with the id it returns; both run in-process, with no round trip.
-    session << "INSERT INTO audit_counters (org_id, last_event_id) VALUES (:org, 1) "
-               "ON CONFLICT (org_id) DO UPDATE SET last_event_id = last_event_id + 1 "
-               "RETURNING last_event_id",
-        soci::use(actor.org_id), soci::into(event_id);
-    session << "INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, actor_id, "
-               "actor_name, action, target_type, target_id, workspace_id, request_id, "
-               "source_addr, details) VALUES (:org, :id, :created_at, :kind, :actor_id, "
-               ":actor_name, :action, :target_type, :target_id, :workspace, :request_id, "
-               ":source_addr, :details)",
-        soci::use(actor.org_id), soci::use(event_id), soci::use(created_at), soci::use(kind),
-        soci::use(actor_id.value, actor_id.ind), soci::use(actor_name.value, actor_name.ind),
-        soci::use(event.action), soci::use(target_type.value, target_type.ind),
-        soci::use(target_id.value, target_id.ind), soci::use(workspace.value, workspace.ind),
-        soci::use(request_id.value, request_id.ind), soci::use(source_addr.value, source_addr.ind),
-        soci::use(details);
+    CachedQuery& counter =
+        database.Cached(session,
+                        "INSERT INTO audit_counters (org_id, last_event_id) VALUES (:org, 1) "
+                        "ON CONFLICT (org_id) DO UPDATE SET last_event_id = last_event_id + 1 "
+                        "RETURNING last_event_id");
+    counter.Text("org", c.org_id);
+    counter.RunForRow({CachedQuery::Column::kInt});
+    const std::int64_t event_id = counter.Int(0);
+    CachedQuery& insert = database.Cached(
+        session,
+        "INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, actor_id, "
+        "actor_name, action, target_type, target_id, workspace_id, request_id, "
+        "source_addr, details) VALUES (:org, :id, :created_at, :kind, :actor_id, "
+        ":actor_name, :action, :target_type, :target_id, :workspace, :request_id, "
+        ":source_addr, :details)");
+    insert.Text("org", c.org_id).Int("id", event_id);
+    bind_event(insert);
+    insert.RunForRow({});
     return event_id;
 }
 

@@ -42,8 +42,8 @@ std::string_view ActorKindName(scim::CredentialKind kind);
 // transaction so the org's row is held for that statement and the commit only. Every writer of
 // audit_events must go through here (the counter and the events must agree).
 // Throws what SOCI throws (the surrounding WithTransaction translates it).
-std::int64_t AppendAuditEvent(soci::session& session,
-                              Dialect dialect,
+std::int64_t AppendAuditEvent(Database& database,
+                              soci::session& session,
                               const scim::RequestContext& context,
                               const scim::AuditEvent& event,
                               const std::string& created_at);

@@ -51,12 +51,20 @@ CachedQuery& CachedQuery::NullableText(std::string_view name,
 }
 
 CachedQuery& CachedQuery::Int(std::string_view name, std::int64_t value) {
+    return NullableInt(name, value);
+}
+
+CachedQuery& CachedQuery::NullableInt(std::string_view name, std::optional<std::int64_t> value) {
     Record(Column::kInt, name);
+    const soci::indicator ind = value ? soci::i_ok : soci::i_null;
     if (prepared_) {
-        ints_in_.at(next_int_) = value;
+        ints_in_.at(next_int_) = value.value_or(0);
+        int_indicators_in_.at(next_int_) = ind;
     } else {
-        ints_in_.push_back(value);
-        statement_.exchange(soci::use(ints_in_.back(), binds_.back().name));
+        ints_in_.push_back(value.value_or(0));
+        int_indicators_in_.push_back(ind);
+        statement_.exchange(
+            soci::use(ints_in_.back(), int_indicators_in_.back(), binds_.back().name));
     }
     ++next_int_;
     return *this;

@@ -44,6 +44,7 @@ public:
     CachedQuery& Text(std::string_view name, const std::string& value);
     CachedQuery& NullableText(std::string_view name, const std::optional<std::string>& value);
     CachedQuery& Int(std::string_view name, std::int64_t value);
+    CachedQuery& NullableInt(std::string_view name, std::optional<std::int64_t> value);
 
     CachedQuery& Real(std::string_view name, double value);
 
@@ -99,6 +100,7 @@ private:
     std::deque<std::string> texts_in_;  // deques: soci keeps references to the elements
     std::deque<soci::indicator> text_indicators_in_;
     std::deque<long long> ints_in_;
+    std::deque<soci::indicator> int_indicators_in_;
     std::deque<double> reals_in_;
     std::vector<Column> columns_;
     // Index i of the row lives in texts_out_[i] or ints_out_[i] by columns_[i].

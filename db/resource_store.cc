@@ -143,73 +143,75 @@ Error Explain(Error error, const Table& table, const RowColumns& row, const std:
     return error;
 }
 
-void InsertRow(soci::session& session,
-               Dialect dialect,
+std::optional<std::string> Optional(const NullableText& text) {
+    if (text.ind != soci::i_ok) {
+        return std::nullopt;
+    }
+    return text.value;
+}
+
+void InsertRow(Database& database,
+               soci::session& session,
                const Table& table,
                const std::string& org,
                const scim::StoredResource& resource,
                long long version,
-               RowColumns& row) {
+               const RowColumns& row) {
+    const std::string doc = DocParam(database.dialect());
+    CachedQuery& q = database.Cached(
+        session, table.is_user
+                     ? "INSERT INTO users (org_id, id, version, user_name, user_name_key,"
+                       " external_id, display_name, active, created, last_modified, doc) VALUES"
+                       " (:o, :i, :v, :n, :k, :e, :d, :a, :c, :m, " +
+                           doc + ")"
+                     : "INSERT INTO groups (org_id, id, version, display_name, display_name_key,"
+                       " external_id, created, last_modified, doc) VALUES (:o, :i, :v, :n, :k,"
+                       " :e, :c, :m, " +
+                           doc + ")");
+    q.Text("o", org).Text("i", resource.id).Int("v", version).Text("n", row.name);
+    q.Text("k", row.name_key).NullableText("e", Optional(row.external_id));
     if (table.is_user) {
-        session << "INSERT INTO users (org_id, id, version, user_name, user_name_key, external_id,"
-                   " display_name, active, created, last_modified, doc) VALUES (:o, :i, :v, :n,"
-                   " :k, :e, :d, :a, :c, :m, " +
-                       DocParam(dialect) + ")",
-            soci::use(org), soci::use(resource.id), soci::use(version), soci::use(row.name),
-            soci::use(row.name_key), soci::use(row.external_id.value, row.external_id.ind),
-            soci::use(row.display_name.value, row.display_name.ind),
-            soci::use(row.active, row.active_ind), soci::use(resource.created),
-            soci::use(resource.last_modified), soci::use(row.doc);
-        return;
+        q.NullableText("d", Optional(row.display_name));
+        q.NullableInt("a", row.active_ind == soci::i_ok ? std::optional<std::int64_t>(row.active)
+                                                        : std::nullopt);
     }
-    session << "INSERT INTO groups (org_id, id, version, display_name, display_name_key,"
-               " external_id, created, last_modified, doc) VALUES (:o, :i, :v, :n, :k, :e, :c,"
-               " :m, " +
-                   DocParam(dialect) + ")",
-        soci::use(org), soci::use(resource.id), soci::use(version), soci::use(row.name),
-        soci::use(row.name_key), soci::use(row.external_id.value, row.external_id.ind),
-        soci::use(resource.created), soci::use(resource.last_modified), soci::use(row.doc);
+    q.Text("c", resource.created).Text("m", resource.last_modified).Text("doc", row.doc);
+    q.RunForRow({});
 }
 
 // UPDATE ... WHERE version = expected; returns the row's `created`, or nullopt when no row
 // matched (gone, or another version).
-std::optional<std::string> UpdateRow(soci::session& session,
-                                     Dialect dialect,
+std::optional<std::string> UpdateRow(Database& database,
+                                     soci::session& session,
                                      const Table& table,
                                      const std::string& org,
                                      const scim::StoredResource& resource,
                                      long long expected,
-                                     RowColumns& row) {
-    long long next = expected + 1;
-    std::string created;
-    soci::indicator created_ind = soci::i_null;
+                                     const RowColumns& row) {
+    const std::string doc = DocParam(database.dialect());
+    CachedQuery& q = database.Cached(
+        session,
+        table.is_user
+            ? "UPDATE users SET version = :nv, user_name = :n, user_name_key = :k,"
+              " external_id = :e, display_name = :d, active = :a, last_modified = :m,"
+              " doc = " +
+                  doc + " WHERE org_id = :o AND id = :i AND version = :ev RETURNING created"
+            : "UPDATE groups SET version = :nv, display_name = :n, display_name_key = :k,"
+              " external_id = :e, last_modified = :m, doc = " +
+                  doc + " WHERE org_id = :o AND id = :i AND version = :ev RETURNING created");
+    q.Int("nv", expected + 1).Text("n", row.name).Text("k", row.name_key);
+    q.NullableText("e", Optional(row.external_id));
     if (table.is_user) {
-        session << "UPDATE users SET version = :nv, user_name = :n, user_name_key = :k,"
-                   " external_id = :e, display_name = :d, active = :a, last_modified = :m,"
-                   " doc = " +
-                       DocParam(dialect) +
-                       " WHERE org_id = :o AND id = :i AND"
-                       " version = :ev RETURNING created",
-            soci::use(next), soci::use(row.name), soci::use(row.name_key),
-            soci::use(row.external_id.value, row.external_id.ind),
-            soci::use(row.display_name.value, row.display_name.ind),
-            soci::use(row.active, row.active_ind), soci::use(resource.last_modified),
-            soci::use(row.doc), soci::use(org), soci::use(resource.id), soci::use(expected),
-            soci::into(created, created_ind);
-    } else {
-        session << "UPDATE groups SET version = :nv, display_name = :n, display_name_key = :k,"
-                   " external_id = :e, last_modified = :m, doc = " +
-                       DocParam(dialect) +
-                       " WHERE org_id = :o AND id = :i AND version = :ev RETURNING created",
-            soci::use(next), soci::use(row.name), soci::use(row.name_key),
-            soci::use(row.external_id.value, row.external_id.ind),
-            soci::use(resource.last_modified), soci::use(row.doc), soci::use(org),
-            soci::use(resource.id), soci::use(expected), soci::into(created, created_ind);
+        q.NullableText("d", Optional(row.display_name));
+        q.NullableInt("a", row.active_ind == soci::i_ok ? std::optional<std::int64_t>(row.active)
+                                                        : std::nullopt);
     }
-    if (!session.got_data() || created_ind != soci::i_ok) {
+    q.Text("m", resource.last_modified).Text("doc", row.doc);
+    q.Text("o", org).Text("i", resource.id).Int("ev", expected);
+    if (!q.RunForRow({Col::kText}) || q.IsNull(0)) {
         return std::nullopt;
     }
-    return created;
+    return q.Text(0);
 }
 
 // The stored version of a row; nullopt when the row does not exist in the org.
@@ -547,7 +549,7 @@ scim::Result<scim::StoredResource> WriteResource(Database& database,
                 return applied;
             }
         }
-        AppendAuditEvent(session, database.dialect(), ctx, event, UtcNowMillis());
+        AppendAuditEvent(database, session, ctx, event, UtcNowMillis());
         return scim::Ok{};
     });
     if (!result.ok()) {
@@ -570,8 +572,8 @@ scim::Result<scim::StoredResource> SqlResourceStore::Create(const scim::RequestC
     return WriteResource(*database_, ctx, type, resource, version, members, event,
                          [&](soci::session& session, const Table& table, const std::string& org,
                              scim::StoredResource& stored, RowColumns& row) -> scim::Status {
-                             InsertRow(session, database_->dialect(), table, org, stored,
-                                       stored.version, row);
+                             InsertRow(*database_, session, table, org, stored, stored.version,
+                                       row);
                              return scim::Ok{};
                          });
 }
@@ -645,9 +647,8 @@ scim::Result<scim::StoredResource> SqlResourceStore::Update(const scim::RequestC
     return WriteResource(*database_, ctx, type, resource, expected_version + 1, members, event,
                          [&](soci::session& session, const Table& table, const std::string& org,
                              scim::StoredResource& stored, RowColumns& row) -> scim::Status {
-                             std::optional<std::string> created =
-                                 UpdateRow(session, database_->dialect(), table, org, stored,
-                                           expected_version, row);
+                             std::optional<std::string> created = UpdateRow(
+                                 *database_, session, table, org, stored, expected_version, row);
                              if (!created) {
                                  return MissedWrite(session, table, org, stored.id);
                              }
@@ -693,7 +694,7 @@ scim::Status SqlResourceStore::Delete(const scim::RequestContext& ctx,
         session << "DELETE FROM group_members WHERE org_id = :o AND (group_id = :g OR"
                    " member_id = :m)",
             soci::use(org), soci::use(target), soci::use(target);
-        AppendAuditEvent(session, database_->dialect(), ctx, event, now);
+        AppendAuditEvent(*database_, session, ctx, event, now);
         return scim::Ok{};
     });
 }
@@ -1063,7 +1064,7 @@ scim::Result<scim::StoredResource> SqlResourceStore::UpdateMembers(
                 }
             }
             // Last, so the org's audit counter row is locked only until the commit right after.
-            AppendAuditEvent(session, database_->dialect(), ctx, event, UtcNowMillis());
+            AppendAuditEvent(*database_, session, ctx, event, UtcNowMillis());
             return std::move(*touched);
         });
 }

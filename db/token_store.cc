@@ -231,7 +231,7 @@ scim::Result<Org> TokenStore::CreateOrg(std::string_view name, const scim::Reque
         scim::RequestContext context = actor;
         context.principal.org_id = org.org_id;
         scim::AuditEvent event{"org.created", "Org", org.org_id, {{"name", org.name}}};
-        AppendAuditEvent(s, database_->dialect(), context, event, org.created_at);
+        AppendAuditEvent(*database_, s, context, event, org.created_at);
         return org;
     });
 }
@@ -296,7 +296,7 @@ scim::Result<Workspace> TokenStore::CreateWorkspace(std::string_view org_id,
                                "Workspace",
                                ws.workspace_id,
                                {{"name", ws.name}, {"workspace_id", ws.workspace_id}}};
-        AppendAuditEvent(s, database_->dialect(), *context, event, ws.created_at);
+        AppendAuditEvent(*database_, s, *context, event, ws.created_at);
         return ws;
     });
 }
@@ -393,7 +393,7 @@ scim::Result<IssuedToken> TokenStore::CreateToken(const TokenSpec& spec,
         if (t.expires_at) {
             event.details["expires_at"] = *t.expires_at;
         }
-        AppendAuditEvent(s, database_->dialect(), *context, event, t.created_at);
+        AppendAuditEvent(*database_, s, *context, event, t.created_at);
         return IssuedToken{std::move(t), std::move(*secret)};
     });
 }
@@ -477,7 +477,7 @@ scim::Result<IssuedToken> TokenStore::RotateToken(std::string_view org_id,
             soci::use(t->hint), soci::use(org), soci::use(id);
         scim::AuditEvent event = TokenEvent(*t, "rotated");
         event.details["grace_seconds"] = grace ? grace->count() : 0;
-        AppendAuditEvent(s, database_->dialect(), *context, event, now_text);
+        AppendAuditEvent(*database_, s, *context, event, now_text);
         return IssuedToken{std::move(*t), std::move(*secret)};
     });
 }
@@ -503,7 +503,7 @@ scim::Status TokenStore::RevokeToken(std::string_view org_id,
             soci::use(now), soci::use(org), soci::use(id);
         s << "DELETE FROM token_secrets WHERE org_id = :org AND token_id = :id", soci::use(org),
             soci::use(id);
-        AppendAuditEvent(s, database_->dialect(), *context, TokenEvent(*t, "revoked"), now);
+        AppendAuditEvent(*database_, s, *context, TokenEvent(*t, "revoked"), now);
         return scim::Ok{};
     });
 }

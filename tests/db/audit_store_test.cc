@@ -188,7 +188,7 @@ TEST_P(AuditStoreTest, ConcurrentAppendsOfTwoOrgsNumberEachOrgInCommitOrder) {
             const auto linger = std::chrono::microseconds(rng() % 3000);
             scim::Status status =
                 writers_db->WithTransaction([&](soci::session& s) -> scim::Status {
-                    db::AppendAuditEvent(s, writers_db->dialect(), ContextOf(org),
+                    db::AppendAuditEvent(*writers_db, s, ContextOf(org),
                                          scim::AuditEvent{"test.appended", "", "", {}},
                                          auth::FormatTimestamp(clock_.Now()));
                     std::this_thread::sleep_for(linger);
@@ -236,7 +236,7 @@ TEST_P(AuditStoreTest, ConcurrentAppendsOfTwoOrgsNumberEachOrgInCommitOrder) {
 TEST_P(AuditStoreTest, RolledBackAppendLeavesNoGap) {
     const std::string org = NewOrg();
     scim::Status failed = db_->WithTransaction([&](soci::session& s) -> scim::Status {
-        const std::int64_t id = db::AppendAuditEvent(s, db_->dialect(), ContextOf(org),
+        const std::int64_t id = db::AppendAuditEvent(*db_, s, ContextOf(org),
                                                      scim::AuditEvent{"test.appended", "", "", {}},
                                                      "2026-01-01T00:00:00.000Z");
         EXPECT_EQ(id, 2);
@@ -290,7 +290,7 @@ TEST_P(AuditStoreTest, CounterMigrationContinuesAfterExistingEvents) {
     for (const auto& [org, next] :
          std::map<std::string, std::int64_t>{{"a", 8}, {"b", 4}, {"c", 1}}) {
         scim::Status appended = old_db->WithTransaction([&](soci::session& s) -> scim::Status {
-            EXPECT_EQ(db::AppendAuditEvent(s, old_db->dialect(), ContextOf(org),
+            EXPECT_EQ(db::AppendAuditEvent(*old_db, s, ContextOf(org),
                                            scim::AuditEvent{"test.appended", "", "", {}},
                                            "2026-01-01T00:00:00.000Z"),
                       next)
