@@ -13,14 +13,6 @@ namespace {
 
 constexpr std::string_view kCursorTag = "a1:";
 
-// NULL when the optional is empty; the string must outlive the statement.
-struct NullableText {
-    explicit NullableText(const std::optional<std::string>& v)
-        : value(v.value_or("")), ind(v ? soci::i_ok : soci::i_null) {}
-    std::string value;
-    soci::indicator ind;
-};
-
 // Empty text is stored as NULL.
 std::optional<std::string> NonEmpty(std::string_view v) {
     return v.empty() ? std::nullopt : std::optional<std::string>(v);
@@ -214,25 +206,36 @@ std::string PostgresAuditCtes(std::string_view gate) {
            "FROM audit_n RETURNING event_id)";
 }
 
+namespace {
+
+// The :au_* placeholders of one event's columns, all but the org.
+void BindEventColumns(CachedQuery& query, const AuditColumns& c) {
+    query.Text("au_created", c.created_at)
+        .Text("au_kind", c.actor_kind)
+        .NullableText("au_actor_id", c.actor_id)
+        .NullableText("au_actor_name", c.actor_name)
+        .Text("au_action", c.action)
+        .NullableText("au_target_type", c.target_type)
+        .NullableText("au_target_id", c.target_id)
+        .NullableText("au_workspace", c.workspace_id)
+        .NullableText("au_request_id", c.request_id)
+        .NullableText("au_source", c.source_addr)
+        .Text("au_details", c.details);
+}
+
+}  // namespace
+
+void BindAuditColumns(CachedQuery& query, const AuditColumns& c) {
+    query.Text("au_org1", c.org_id).Text("au_org2", c.org_id);
+    BindEventColumns(query, c);
+}
+
 std::int64_t AppendAuditEvent(Database& database,
                               soci::session& session,
                               const scim::RequestContext& context,
                               const scim::AuditEvent& event,
                               const std::string& created_at) {
     const AuditColumns c = AuditColumnsFor(context, event, created_at);
-    auto bind_event = [&](CachedQuery& q) {
-        q.Text("created_at", c.created_at)
-            .Text("kind", c.actor_kind)
-            .NullableText("actor_id", c.actor_id)
-            .NullableText("actor_name", c.actor_name)
-            .Text("action", c.action)
-            .NullableText("target_type", c.target_type)
-            .NullableText("target_id", c.target_id)
-            .NullableText("workspace", c.workspace_id)
-            .NullableText("request_id", c.request_id)
-            .NullableText("source_addr", c.source_addr)
-            .Text("details", c.details);
-    };
     if (database.dialect() == Dialect::kPostgres) {
         // One round trip. The upsert raises the org's counter row and keeps it locked until this
         // transaction ends, so a second writer of the org blocks on the row and, once this one
@@ -241,18 +244,8 @@ std::int64_t AppendAuditEvent(Database& database,
         // next id is only handed out after this one is visible. Hence ids grow in commit order.
         // A rollback undoes the increment with the event, so ids have no gaps either.
         CachedQuery& q = database.Cached(
-            session,
-            "WITH n AS (INSERT INTO audit_counters (org_id, last_event_id) "
-            "VALUES (:org, 1) ON CONFLICT (org_id) DO UPDATE SET last_event_id = "
-            "audit_counters.last_event_id + 1 RETURNING last_event_id) "
-            "INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, "
-            "actor_id, actor_name, action, target_type, target_id, workspace_id, "
-            "request_id, source_addr, details) SELECT :org2, n.last_event_id, "
-            ":created_at, :kind, :actor_id, :actor_name, :action, :target_type, "
-            ":target_id, :workspace, :request_id, :source_addr, CAST(:details AS jsonb) "
-            "FROM n RETURNING event_id");
-        q.Text("org", c.org_id).Text("org2", c.org_id);
-        bind_event(q);
+            session, "WITH " + PostgresAuditCtes("TRUE") + " SELECT event_id FROM audit_ev");
+        BindAuditColumns(q, c);
         q.RunForRow({CachedQuery::Column::kInt});
         return q.Int(0);
     }
@@ -271,11 +264,11 @@ std::int64_t AppendAuditEvent(Database& database,
         session,
         "INSERT INTO audit_events (org_id, event_id, created_at, actor_kind, actor_id, "
         "actor_name, action, target_type, target_id, workspace_id, request_id, "
-        "source_addr, details) VALUES (:org, :id, :created_at, :kind, :actor_id, "
-        ":actor_name, :action, :target_type, :target_id, :workspace, :request_id, "
-        ":source_addr, :details)");
+        "source_addr, details) VALUES (:org, :id, :au_created, :au_kind, :au_actor_id, "
+        ":au_actor_name, :au_action, :au_target_type, :au_target_id, :au_workspace, "
+        ":au_request_id, :au_source, :au_details)");
     insert.Text("org", c.org_id).Int("id", event_id);
-    bind_event(insert);
+    BindEventColumns(insert, c);
     insert.RunForRow({});
     return event_id;
 }

@@ -22,6 +22,8 @@ class session;
 // back in pages that neither skip nor repeat events while new ones are being written.
 namespace db {
 
+class CachedQuery;
+
 // Stable names of actor kinds in audit_events.actor_kind: "org_sat", "workspace_sat",
 // "admin_key", "cli".
 std::string_view ActorKindName(scim::CredentialKind kind);
@@ -75,6 +77,9 @@ AuditColumns AuditColumnsFor(const scim::RequestContext& context,
 // :au_request_id, :au_source, :au_details from AuditColumnsFor. Such a statement counts as going
 // through AppendAuditEvent for the rule above.
 std::string PostgresAuditCtes(std::string_view gate);
+
+// Binds every :au_* placeholder of PostgresAuditCtes from `c`.
+void BindAuditColumns(CachedQuery& query, const AuditColumns& c);
 
 // One stored event as read back.
 struct AuditRecord {

@@ -921,22 +921,6 @@ std::string OneStatementSql(std::size_t adds, std::size_t removes) {
            " FROM (SELECT 1) AS one LEFT JOIN bumped AS b ON TRUE";
 }
 
-void BindAudit(CachedQuery& query, const AuditColumns& c) {
-    query.Text("au_org1", c.org_id)
-        .Text("au_org2", c.org_id)
-        .Text("au_created", c.created_at)
-        .Text("au_kind", c.actor_kind)
-        .NullableText("au_actor_id", c.actor_id)
-        .NullableText("au_actor_name", c.actor_name)
-        .Text("au_action", c.action)
-        .NullableText("au_target_type", c.target_type)
-        .NullableText("au_target_id", c.target_id)
-        .NullableText("au_workspace", c.workspace_id)
-        .NullableText("au_request_id", c.request_id)
-        .NullableText("au_source", c.source_addr)
-        .Text("au_details", c.details);
-}
-
 // What the one-statement path reports: the bumped group, or why nothing was written.
 struct OneStatementOutcome {
     enum class Kind { kWritten, kMissed, kNotAllUsers, kDeadlocked } kind = Kind::kMissed;
@@ -966,7 +950,7 @@ OneStatementOutcome RunOneStatement(Database& database,
     query.Int("any", expected ? 0 : 1)
         .Int("v", expected.value_or(0))
         .Int("nadd", static_cast<std::int64_t>(add.size()));
-    BindAudit(query, AuditColumnsFor(ctx, event, UtcNowMillis()));
+    BindAuditColumns(query, AuditColumnsFor(ctx, event, UtcNowMillis()));
     OneStatementOutcome out;
     try {
         // Columns: known, then the bumped group's version, created, last_modified (NULL when
