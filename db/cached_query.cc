@@ -134,7 +134,10 @@ bool CachedQuery::FetchRow() {
 bool CachedQuery::RunForRow(const std::vector<Column>& columns) {
     StartRun(columns);
     Finish finish{*this};
-    return statement_.execute(true);
+    failed_ = true;  // until the run completes
+    const bool got = statement_.execute(true);
+    failed_ = false;
+    return got;
 }
 
 }  // namespace db

@@ -58,10 +58,12 @@ public:
     void RunForEachRow(const std::vector<Column>& columns, F&& on_row) {
         StartRun(columns);
         Finish finish{*this};
+        failed_ = true;             // until the run completes
         statement_.execute(false);  // runs without reading a row; FetchRow reads them
         while (FetchRow()) {
             on_row();
         }
+        failed_ = false;
     }
 
     const std::string& Text(std::size_t column) const { return texts_out_.at(column); }
@@ -69,6 +71,12 @@ public:
     bool IsNull(std::size_t column) const { return indicators_out_.at(column) == soci::i_null; }
 
     const std::string& sql() const { return sql_; }
+
+    // True once a run has thrown. Database::Cached then replaces the query with a new one:
+    // SOCI's PostgreSQL backend frees a statement's bound parameter buffers after a successful
+    // run or when the statement is destroyed, not when a run throws (a unique violation, say),
+    // so reusing it would leak them on every failure.
+    bool failed() const { return failed_; }
 
 private:
     // One bound value; `kind` says which of the deques holds it.
@@ -92,6 +100,7 @@ private:
     bool server_side_;
     bool sqlite_;
     bool prepared_ = false;
+    bool failed_ = false;
     std::size_t next_bind_ = 0;         // position of the next bind call in this run
     std::size_t next_text_ = 0;         // ... within texts_in_
     std::size_t next_int_ = 0;          // ... within ints_in_

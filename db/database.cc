@@ -273,7 +273,10 @@ public:
         }
         auto it = queries.find(key);
         if (it != queries.end()) {
-            return *it->second;
+            if (!it->second->failed()) {
+                return *it->second;
+            }
+            queries.erase(it);  // see CachedQuery::failed
         }
         if (queries.size() >= kMaxCachedQueries) {
             queries.clear();

@@ -129,6 +129,30 @@ TEST_P(CachedQueryTest, AnAbandonedRunLeavesNoSnapshotBehind) {
     EXPECT_EQ(Lookup(*one, "a"), 10);
 }
 
+// A run that threw is not run again: the next use of the SQL text gets a fresh statement (the
+// sanitizer run shows why: PostgreSQL's SOCI backend would leak the failed run's parameter
+// buffers on reuse).
+TEST_P(CachedQueryTest, AFailedRunIsReplacedByAFreshQuery) {
+    scim::Status done = db_->WithSession([&](soci::session& session) -> scim::Status {
+        const std::string sql = "INSERT INTO kv (k, v) VALUES (:k, 1)";
+        db::CachedQuery& first = db_->Cached(session, sql);
+        first.Text("k", "c");
+        first.RunForRow({});
+        EXPECT_FALSE(first.failed());
+        EXPECT_EQ(&db_->Cached(session, sql), &first);
+        first.Text("k", "c");
+        EXPECT_ANY_THROW(first.RunForRow({}));  // duplicate key
+        EXPECT_TRUE(first.failed());
+        db::CachedQuery& second = db_->Cached(session, sql);
+        EXPECT_FALSE(second.failed());
+        second.Text("k", "d");
+        second.RunForRow({});
+        return scim::Ok{};
+    });
+    ASSERT_TRUE(done.ok()) << done.error().internal;
+    EXPECT_EQ(Lookup(*db_, "d"), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, CachedQueryTest, ::testing::Values("sqlite"));
 
 }  // namespace
