@@ -414,9 +414,14 @@ private:
                                                            : SqlValue(literal.get<double>());
         std::string lhs;
         if (Pg()) {
+            // An integer compares exactly as NUMERIC. A decimal compares as a double on both
+            // sides, as SQLite does: the filter's literal reaches us as a double, and 0.3 as a
+            // double is not the NUMERIC 0.3 that jsonb keeps, so an exact comparison would never
+            // match a value binary floating point cannot hold.
+            const std::string as = literal.is_number_integer() ? "NUMERIC" : "DOUBLE PRECISION";
             lhs = "(CASE WHEN " + TypeOf(*source.json) + " = 'number' THEN CAST(" +
-                  TextOf(*source.json) + " AS NUMERIC) END)";
-            return lhs + " " + SqlOp(op) + " CAST(" + Bind(value) + " AS NUMERIC)";
+                  TextOf(*source.json) + " AS " + as + ") END)";
+            return lhs + " " + SqlOp(op) + " CAST(" + Bind(value) + " AS " + as + ")";
         }
         lhs = "(CASE WHEN " + TypeOf(*source.json) + " IN ('integer', 'real') THEN " +
               RawOf(*source.json) + " END)";
