@@ -85,8 +85,14 @@ scim::Result<DatabaseTarget> ParseSqlite(std::string_view url) {
 }
 
 // libpq keywords whose value is a secret (a password, a client key's passphrase).
+// libpq reads keywords in lower case only, but an operator who wrote `PASSWORD=` still meant a
+// secret, so any case is masked.
 bool IsSecretKey(std::string_view key) {
-    return key == "password" || key == "sslpassword";
+    std::string lower(key);
+    for (char& c : lower) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return lower == "password" || lower == "sslpassword";
 }
 
 struct PgParts {

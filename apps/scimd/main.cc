@@ -211,8 +211,10 @@ std::optional<std::string> ReadKeyFile(const std::string& path) {
 }
 
 int Fail(const std::string& what, const scim::Error& error) {
-    std::cerr << "scimd: " << what << ": " << error.detail
-              << (error.internal.empty() ? "" : " (" + error.internal + ")") << "\n";
+    // At start-up the operator is the reader: the internal message says what is wrong, where a
+    // client's detail would only say "internal server error".
+    std::cerr << "scimd: " << what << ": "
+              << (error.internal.empty() ? error.detail : error.internal) << "\n";
     return 1;
 }
 

@@ -120,6 +120,8 @@ TEST(DatabaseUrlTest, RedactsPasswordsGivenAsQueryParameters) {
               "postgresql://scim@db/x?password=***&sslpassword=***&application_name=d");
     EXPECT_EQ(db::RedactUrl("postgresql://db/x?pass%77ord=b"), "postgresql://db/x?pass%77ord=***");
     EXPECT_EQ(db::RedactUrl("postgresql://db/x?%zz=b"), "postgresql://db/x?%zz=***");
+    EXPECT_EQ(db::RedactUrl("postgresql://db/x?PASSWORD=b&SslPassword=c"),
+              "postgresql://db/x?PASSWORD=***&SslPassword=***");
     EXPECT_EQ(db::RedactConnectMessage("no b here, nor c", {"b", "", "c"}), "no *** here, nor ***");
 }
 
