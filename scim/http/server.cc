@@ -44,16 +44,18 @@ bool IsDigits(std::string_view text) {
     return true;
 }
 
+// True when every character of `text` is an ASCII letter, a digit or one of `others`.
+bool AlnumOr(std::string_view text, std::string_view others) {
+    return std::all_of(text.begin(), text.end(), [&](char c) {
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        return alnum || others.find(c) != std::string_view::npos;
+    });
+}
+
 // RFC 9110 §5.6.2 token characters, which is all a method may hold.
 bool IsToken(std::string_view text) {
-    constexpr std::string_view kSpecial = "!#$%&'*+-.^_`|~";
-    for (char c : text) {
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && kSpecial.find(c) == std::string_view::npos) {
-            return false;
-        }
-    }
-    return !text.empty();
+    return !text.empty() && AlnumOr(text, "!#$%&'*+-.^_`|~");
 }
 
 // True when the comma-separated list `value` holds `token` (ASCII case-insensitive).
@@ -113,14 +115,7 @@ std::optional<RequestLine> SplitRequestLine(std::string_view line) {
 // RFC 9110 §7.2 and RFC 3986 §3.2.2: Host is uri-host [":" port], possibly empty; this admits
 // the characters those allow (reg-name, IP literals in brackets, a port) and nothing else.
 bool IsHostValue(std::string_view value) {
-    constexpr std::string_view kAllowed = "-._~!$&'()*+,;=%:[]";
-    for (char c : value) {
-        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && kAllowed.find(c) == std::string_view::npos) {
-            return false;
-        }
-    }
-    return true;
+    return AlnumOr(value, "-._~!$&'()*+,;=%:[]");
 }
 
 // Reads the request line and header fields of `head` into `check`; the framing rules of
