@@ -58,29 +58,23 @@ const nlohmann::json* Attr(const nlohmann::json& doc, std::string_view name) {
     return nullptr;
 }
 
-// A nullable text column bound from a string attribute.
-struct NullableText {
-    std::string value;
-    soci::indicator ind = soci::i_null;
-};
-
-NullableText TextAttr(const nlohmann::json& doc, std::string_view name) {
+// A nullable text column from a string attribute: absent when the attribute is not a string.
+std::optional<std::string> TextAttr(const nlohmann::json& doc, std::string_view name) {
     const nlohmann::json* value = Attr(doc, name);
     if (value == nullptr || !value->is_string()) {
-        return {};
+        return std::nullopt;
     }
-    return {value->get<std::string>(), soci::i_ok};
+    return value->get<std::string>();
 }
 
 // The promoted columns of a row, taken from its document.
 struct RowColumns {
     std::string name;      // userName or group displayName
     std::string name_key;  // its case fold
-    NullableText external_id;
-    NullableText display_name;  // users only
-    int active = 0;
-    soci::indicator active_ind = soci::i_null;
-    std::string doc;  // serialized, without meta and derived attributes
+    std::optional<std::string> external_id;
+    std::optional<std::string> display_name;  // users only
+    std::optional<std::int64_t> active;       // users only: 1 or 0
+    std::string doc;                          // serialized, without meta and derived attributes
 };
 
 constexpr std::size_t kMaxIndexedValueBytes = 1024;
@@ -99,7 +93,6 @@ scim::Result<RowColumns> ColumnsFrom(const Table& table, const nlohmann::json& d
         row.display_name = TextAttr(doc, "displayName");
         if (const nlohmann::json* active = Attr(doc, "active"); active && active->is_boolean()) {
             row.active = active->get<bool>() ? 1 : 0;
-            row.active_ind = soci::i_ok;
         }
     }
     nlohmann::json stored = doc;
@@ -108,12 +101,12 @@ scim::Result<RowColumns> ColumnsFrom(const Table& table, const nlohmann::json& d
     row.doc = stored.dump();
     // The promoted columns are indexed, and a PostgreSQL btree entry holds at most ~2.7 KB; cap
     // them well below that on both backends so a long value is the same 400 everywhere.
-    const std::pair<const char*, const std::string*> indexed[] = {
-        {name_attr, &row.name_key},
-        {"externalId", &row.external_id.value},
-        {"displayName", &row.display_name.value}};
-    for (const auto& [attribute, value] : indexed) {
-        if (value->size() > kMaxIndexedValueBytes) {
+    const std::pair<const char*, std::size_t> indexed[] = {
+        {name_attr, row.name_key.size()},
+        {"externalId", row.external_id ? row.external_id->size() : 0},
+        {"displayName", row.display_name ? row.display_name->size() : 0}};
+    for (const auto& [attribute, size] : indexed) {
+        if (size > kMaxIndexedValueBytes) {
             return Error::Scim(ScimType::kInvalidValue,
                                std::string(attribute) + " is longer than " +
                                    std::to_string(kMaxIndexedValueBytes) + " bytes");
@@ -143,11 +136,12 @@ Error Explain(Error error, const Table& table, const RowColumns& row, const std:
     return error;
 }
 
-std::optional<std::string> Optional(const NullableText& text) {
-    if (text.ind != soci::i_ok) {
-        return std::nullopt;
+// Binds the promoted columns :n, :k, :e and, for users, :d and :a, the same for insert and update.
+void BindColumns(CachedQuery& q, const Table& table, const RowColumns& row) {
+    q.Text("n", row.name).Text("k", row.name_key).NullableText("e", row.external_id);
+    if (table.is_user) {
+        q.NullableText("d", row.display_name).NullableInt("a", row.active);
     }
-    return text.value;
 }
 
 void InsertRow(Database& database,
@@ -168,13 +162,8 @@ void InsertRow(Database& database,
                        " external_id, created, last_modified, doc) VALUES (:o, :i, :v, :n, :k,"
                        " :e, :c, :m, " +
                            doc + ")");
-    q.Text("o", org).Text("i", resource.id).Int("v", version).Text("n", row.name);
-    q.Text("k", row.name_key).NullableText("e", Optional(row.external_id));
-    if (table.is_user) {
-        q.NullableText("d", Optional(row.display_name));
-        q.NullableInt("a", row.active_ind == soci::i_ok ? std::optional<std::int64_t>(row.active)
-                                                        : std::nullopt);
-    }
+    q.Text("o", org).Text("i", resource.id).Int("v", version);
+    BindColumns(q, table, row);
     q.Text("c", resource.created).Text("m", resource.last_modified).Text("doc", row.doc);
     q.RunForRow({});
 }
@@ -199,13 +188,8 @@ std::optional<std::string> UpdateRow(Database& database,
             : "UPDATE groups SET version = :nv, display_name = :n, display_name_key = :k,"
               " external_id = :e, last_modified = :m, doc = " +
                   doc + " WHERE org_id = :o AND id = :i AND version = :ev RETURNING created");
-    q.Int("nv", expected + 1).Text("n", row.name).Text("k", row.name_key);
-    q.NullableText("e", Optional(row.external_id));
-    if (table.is_user) {
-        q.NullableText("d", Optional(row.display_name));
-        q.NullableInt("a", row.active_ind == soci::i_ok ? std::optional<std::int64_t>(row.active)
-                                                        : std::nullopt);
-    }
+    q.Int("nv", expected + 1);
+    BindColumns(q, table, row);
     q.Text("m", resource.last_modified).Text("doc", row.doc);
     q.Text("o", org).Text("i", resource.id).Int("ev", expected);
     if (!q.RunForRow({Col::kText}) || q.IsNull(0)) {
