@@ -267,10 +267,12 @@ public:
     // Only the thread that leased slot `pos` touches its entry, so no lock is needed.
     CachedQuery& Cached(std::size_t pos, const std::string& sql, std::string_view variant) {
         auto& queries = cached_[pos];
-        std::string key = sql;
+        // The SQL text alone keys the common case, so a lookup copies nothing.
+        std::string with_variant;
         if (!variant.empty()) {
-            key.append(1, '\0').append(variant);
+            with_variant.append(sql).append(1, '\0').append(variant);
         }
+        const std::string& key = variant.empty() ? sql : with_variant;
         auto it = queries.find(key);
         if (it != queries.end()) {
             if (!it->second->failed()) {
@@ -283,7 +285,7 @@ public:
         }
         auto query = std::make_unique<CachedQuery>(
             pool_.at(pos), sql, options_.prepared_statements || dialect_ == Dialect::kSqlite);
-        return *queries.emplace(std::move(key), std::move(query)).first->second;
+        return *queries.emplace(key, std::move(query)).first->second;
     }
 
     // After a failure: marks the slot broken when its connection is gone. Returns true if so.
