@@ -21,6 +21,7 @@ void CachedQuery::Record(Column kind, std::string_view name) {
         // caller that would bind values to the wrong placeholders.
         if (next_bind_ >= binds_.size() || binds_[next_bind_].kind != kind ||
             binds_[next_bind_].name != name) {
+            failed_ = true;  // so the cache replaces it rather than keep a half-bound run
             throw std::logic_error("cached query bound differently from its first run");
         }
     } else {
@@ -117,6 +118,7 @@ void CachedQuery::StartRun(const std::vector<Column>& columns) {
     if (!prepared_) {
         Prepare(columns);
     } else if (!complete || columns != columns_) {
+        failed_ = true;
         throw std::logic_error("cached query run differently from its first run");
     }
     for (soci::indicator& ind : indicators_out_) {

@@ -70,10 +70,10 @@ public:
     long long Int(std::size_t column) const { return ints_out_.at(column); }
     bool IsNull(std::size_t column) const { return indicators_out_.at(column) == soci::i_null; }
 
-    // True once a run has thrown. Database::Cached then replaces the query with a new one:
-    // SOCI's PostgreSQL backend frees a statement's bound parameter buffers after a successful
-    // run or when the statement is destroyed, not when a run throws (a unique violation, say),
-    // so reusing it would leak them on every failure.
+    // True once a run, or a bind that broke the first run's sequence, has thrown. Database::Cached
+    // then replaces the query with a new one: SOCI's PostgreSQL backend frees a statement's bound
+    // parameter buffers after a successful run or when the statement is destroyed, not when a run
+    // throws (a unique violation, say), so reusing it would leak them on every failure.
     bool failed() const { return failed_; }
 
 private:

@@ -68,6 +68,13 @@ TEST_P(CachedQueryTest, ABindSequenceThatDiffersFromTheFirstRunIsRefused) {
         q.Text("k", "a");
         EXPECT_TRUE(q.RunForRow({Col::kInt}));
         EXPECT_THROW(q.Int("k", 1), std::logic_error);
+        EXPECT_TRUE(q.failed());
+        // The cache hands out a fresh query, which runs normally.
+        db::CachedQuery& fresh = db_->Cached(session, "SELECT v FROM kv WHERE k = :k");
+        EXPECT_FALSE(fresh.failed());
+        fresh.Text("k", "b");
+        EXPECT_TRUE(fresh.RunForRow({Col::kInt}));
+        EXPECT_EQ(fresh.Int(0), 2);
         return scim::Ok{};
     });
     ASSERT_TRUE(done.ok()) << done.error().internal;
