@@ -16,6 +16,7 @@
 #include "db/sql_filter.h"
 #include "db/timestamp.h"
 #include "scim/casefold.h"
+#include "scim/text.h"
 
 namespace db {
 
@@ -212,29 +213,15 @@ std::optional<long long> CurrentVersion(soci::session& session,
     return version;
 }
 
-// An id as quoted in an error detail: a client can send an id of any length, and a detail that
-// repeats kilobytes of it helps nobody, so it is cut at 64 bytes (on a UTF-8 boundary).
-std::string ShownId(const std::string& id) {
-    constexpr std::size_t kShown = 64;
-    if (id.size() <= kShown) {
-        return id;
-    }
-    std::size_t end = kShown;
-    while (end > 0 && (static_cast<unsigned char>(id[end]) & 0xC0) == 0x80) {
-        --end;
-    }
-    return id.substr(0, end) + "...";
-}
-
 // After a versioned write matched no row: 404 when the row is gone, else 412.
 Error MissedWrite(soci::session& session,
                   const Table& table,
                   const std::string& org,
                   const std::string& id) {
     if (!CurrentVersion(session, table, org, id)) {
-        return Error::NotFound("resource " + ShownId(id) + " not found");
+        return Error::NotFound("resource " + scim::Shortened(id) + " not found");
     }
-    return Error::PreconditionFailed("resource " + ShownId(id) +
+    return Error::PreconditionFailed("resource " + scim::Shortened(id) +
                                      " was modified by another request");
 }
 
@@ -579,7 +566,7 @@ scim::Result<scim::StoredResource> SqlResourceStore::Get(std::string_view org_id
             CachedQuery& q = database_->Cached(session, sql);
             q.Text("o", org).Text("i", wanted);
             if (!q.RunForRow({Col::kInt, Col::kText, Col::kText, Col::kText})) {
-                return Error::NotFound("resource " + ShownId(wanted) + " not found");
+                return Error::NotFound("resource " + scim::Shortened(wanted) + " not found");
             }
             scim::StoredResource out;
             out.id = wanted;
@@ -609,7 +596,7 @@ scim::Result<scim::ResourceWithGroups> SqlResourceStore::GetWithGroups(std::stri
             CachedQuery& q = database_->Cached(session, sql);
             q.Text("o", org).Text("i", wanted);
             if (!q.RunForRow({Col::kInt, Col::kText, Col::kText, Col::kText, Col::kText})) {
-                return Error::NotFound("resource " + ShownId(wanted) + " not found");
+                return Error::NotFound("resource " + scim::Shortened(wanted) + " not found");
             }
             scim::ResourceWithGroups out;
             out.resource.id = wanted;

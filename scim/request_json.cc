@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "scim/casefold.h"
+#include "scim/text.h"
+
 namespace scim {
 
 namespace {
-
-// A repeated name is quoted up to this many bytes, so an absurd one cannot fill a log line.
-constexpr std::size_t kQuotedNameBytes = 64;
 
 // Room made at once for the names of one object: a SCIM resource has about this many at most.
 constexpr std::size_t kTypicalMembers = 32;
@@ -39,23 +39,6 @@ bool LessIgnoringAsciiCase(const std::string& a, const std::string& b) {
     return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
         return LowerAscii(x) < LowerAscii(y);
     });
-}
-
-bool EqualIgnoringAsciiCase(const std::string& a, const std::string& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                      [](char x, char y) { return LowerAscii(x) == LowerAscii(y); });
-}
-
-// `name` cut to kQuotedNameBytes without splitting a UTF-8 sequence (the body is valid UTF-8).
-std::string Quotable(const std::string& name) {
-    if (name.size() <= kQuotedNameBytes) {
-        return name;
-    }
-    std::size_t end = kQuotedNameBytes;
-    while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) {
-        --end;
-    }
-    return name.substr(0, end) + "...";
 }
 
 // Follows the parser's events and keeps, for every open object, one entry per member name;
@@ -166,7 +149,7 @@ struct NameCopies {
             repeated = std::adjacent_find(names.begin(), names.end());
         } else {
             std::stable_sort(names.begin(), names.end(), LessIgnoringAsciiCase);
-            repeated = std::adjacent_find(names.begin(), names.end(), EqualIgnoringAsciiCase);
+            repeated = std::adjacent_find(names.begin(), names.end(), EqualsIgnoreCase);
         }
         if (repeated != names.end()) {
             throw RepeatedMember(*repeated, *std::next(repeated));
@@ -198,9 +181,9 @@ Result<nlohmann::json> ParseRequestObject(std::string_view text, int max_depth, 
     } catch (const TooDeep&) {
         return Error::Scim(ScimType::kInvalidSyntax, "request body nests too deeply");
     } catch (const RepeatedMember& e) {
-        std::string detail = "request body names the member \"" + Quotable(e.first) + "\" twice";
+        std::string detail = "request body names the member \"" + Shortened(e.first) + "\" twice";
         if (e.second != e.first) {
-            detail += " (again as \"" + Quotable(e.second) + "\"; attribute names ignore case)";
+            detail += " (again as \"" + Shortened(e.second) + "\"; attribute names ignore case)";
         }
         return Error::Scim(ScimType::kInvalidSyntax, detail);
     } catch (const nlohmann::json::parse_error& e) {

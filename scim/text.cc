@@ -13,4 +13,15 @@ std::string_view TrimBlanks(std::string_view text) {
     return text;
 }
 
+std::string Shortened(std::string_view text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes) {
+        return std::string(text);
+    }
+    std::size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+        --end;
+    }
+    return std::string(text.substr(0, end)) + "...";
+}
+
 }  // namespace scim
