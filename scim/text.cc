@@ -1,5 +1,7 @@
 #include "scim/text.h"
 
+#include <algorithm>
+
 namespace scim {
 
 std::string_view TrimBlanks(std::string_view text) {
@@ -11,6 +13,14 @@ std::string_view TrimBlanks(std::string_view text) {
         text.remove_suffix(1);
     }
     return text;
+}
+
+bool AlnumOr(std::string_view text, std::string_view others) {
+    return std::all_of(text.begin(), text.end(), [&](char c) {
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        return alnum || others.find(c) != std::string_view::npos;
+    });
 }
 
 std::string Shortened(std::string_view text, std::size_t max_bytes) {

@@ -12,6 +12,7 @@
 #include "scim/http/static_files.h"
 #include "scim/http/url.h"
 #include "scim/request_json.h"
+#include "scim/text.h"
 
 namespace scim::http {
 
@@ -478,17 +479,10 @@ std::optional<std::string> ForeignCharset(std::string_view content_type) {
     // RFC 9110 §8.3.1: parameters follow the type as `; name=value`, names ignore case, and a
     // value is a token or a quoted-string (§5.6.4, where a backslash quotes the next character).
     std::size_t at = content_type.find(';');
-    auto is_space = [](char c) { return c == ' ' || c == '\t'; };
     while (at < content_type.size()) {
         ++at;  // past the ';'
-        while (at < content_type.size() && is_space(content_type[at])) {
-            ++at;
-        }
         std::size_t name_end = content_type.find_first_of("=;", at);
-        std::string_view name = content_type.substr(at, name_end - at);
-        while (!name.empty() && is_space(name.back())) {
-            name.remove_suffix(1);
-        }
+        const std::string_view name = TrimBlanks(content_type.substr(at, name_end - at));
         if (name_end == std::string_view::npos || content_type[name_end] == ';') {
             at = name_end;  // a parameter without a value names no charset
             continue;
@@ -507,19 +501,15 @@ std::optional<std::string> ForeignCharset(std::string_view content_type) {
         } else {
             std::size_t value_end = content_type.find(';', at);
             value = std::string(content_type.substr(at, value_end - at));
-            while (!value.empty() && is_space(value.back())) {
-                value.pop_back();
+            while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+                value.pop_back();  // RFC 9110 allows no blank after the '=', only before a ';'
             }
             at = value_end;
         }
         if (!EqualsIgnoreCase(name, "charset") || EqualsIgnoreCase(value, "utf-8")) {
             continue;
         }
-        bool token = !value.empty() && value.size() <= 40;
-        for (char c : value) {
-            bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-            token = token && (alnum || c == '-' || c == '_' || c == '.' || c == ':' || c == '+');
-        }
+        const bool token = !value.empty() && value.size() <= 40 && AlnumOr(value, "-_.:+");
         return token ? "charset " + value : std::string("the charset given");
     }
     return std::nullopt;

@@ -44,15 +44,6 @@ bool IsDigits(std::string_view text) {
     return true;
 }
 
-// True when every character of `text` is an ASCII letter, a digit or one of `others`.
-bool AlnumOr(std::string_view text, std::string_view others) {
-    return std::all_of(text.begin(), text.end(), [&](char c) {
-        const bool alnum =
-            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        return alnum || others.find(c) != std::string_view::npos;
-    });
-}
-
 // RFC 9110 §5.6.2 token characters, which is all a method may hold.
 bool IsToken(std::string_view text) {
     return !text.empty() && AlnumOr(text, "!#$%&'*+-.^_`|~");

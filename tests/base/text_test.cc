@@ -13,6 +13,13 @@ TEST(TextTest, TrimBlanksDropsSpacesAndTabsAtBothEnds) {
     EXPECT_EQ(TrimBlanks(" \t "), "");
 }
 
+TEST(TextTest, AlnumOrAdmitsLettersDigitsAndTheGivenOthersOnly) {
+    EXPECT_TRUE(AlnumOr("utf-8", "-"));
+    EXPECT_TRUE(AlnumOr("", "-"));
+    EXPECT_FALSE(AlnumOr("utf 8", "-"));
+    EXPECT_FALSE(AlnumOr("caf\xC3\xA9", "-"));  // letters are ASCII letters
+}
+
 TEST(TextTest, ShortenedKeepsShortTextAndCutsLongTextOnACharacterBoundary) {
     EXPECT_EQ(Shortened("short", 64), "short");
     EXPECT_EQ(Shortened(std::string(64, 'x'), 64), std::string(64, 'x'));
