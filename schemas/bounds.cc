@@ -43,14 +43,19 @@ scim::Status CheckCount(const json* value, const json* before, const std::string
 scim::Status CheckSubAttributes(const Attribute& attribute,
                                 const json& value,
                                 const std::string& path) {
-    const json elements = value.is_array() ? value : json::array({value});
     for (const Attribute& sub : attribute.sub_attributes) {
         if (!sub.multi_valued) {
             continue;
         }
-        for (const json& element : elements) {
-            if (scim::Status s =
-                    CheckCount(Member(&element, sub.name), nullptr, path + "." + sub.name);
+        const std::string sub_path = path + "." + sub.name;
+        if (!value.is_array()) {
+            if (scim::Status s = CheckCount(Member(&value, sub.name), nullptr, sub_path); !s.ok()) {
+                return s;
+            }
+            continue;
+        }
+        for (const json& element : value) {  // in place: a copy would cost a write its size
+            if (scim::Status s = CheckCount(Member(&element, sub.name), nullptr, sub_path);
                 !s.ok()) {
                 return s;
             }
